@@ -1,0 +1,25 @@
+import { defineConfig } from 'vitest/config';
+
+// Temporal's native bridge and worker threads do not mix: test files run in forked processes.
+export default defineConfig({
+  test: {
+    pool: 'forks',
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/{api,workflows,replay,e2e}/**/*.test.ts'],
+          // One real PostgreSQL and one real Temporal dev server for the whole run.
+          globalSetup: ['test/helpers/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+        },
+      },
+    ],
+  },
+});
