@@ -1,0 +1,196 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseDuration } from './domain/duration.js';
+
+/** Where `npm start` keeps embedded Postgres, Temporal's SQLite file and the dev admin token. */
+export const defaultDataDir = '.data';
+/** Port of the embedded Postgres of `npm start`: unusual, so a system Postgres on 5432 is left alone. */
+export const defaultPostgresPort = 55432;
+
+type Env = Record<string, string | undefined>;
+
+/** The database `npm start` runs when DATABASE_URL is unset; also what every process uses then. */
+export function embeddedDatabaseUrl(env: Env = process.env): string {
+  const port = /^\d+$/.test(env.POSTGRES_PORT ?? '') ? env.POSTGRES_PORT : String(defaultPostgresPort);
+  return `postgresql://postgres:postgres@127.0.0.1:${port}/orchestrator`;
+}
+
+export interface Config {
+  nodeEnv: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  dataDir: string;
+  /** Postgres URL; `databaseUrlExplicit` is false when it is the embedded default. */
+  databaseUrl: string;
+  databaseUrlExplicit: boolean;
+  /** Port of the embedded Postgres that `npm start` runs when DATABASE_URL is unset. */
+  postgresPort: number;
+  temporal: {
+    address: string;
+    /** False when the address is the default one `npm start` serves with its own dev server. */
+    addressExplicit: boolean;
+    /** Port of the dev server that `npm start` runs when TEMPORAL_ADDRESS is unset. */
+    devServerPort: number;
+    namespace: string;
+    taskQueue: string;
+    uiPort: number;
+    uiUrl: string;
+    cliPath: string | undefined;
+  };
+  /** ISO 4217 code of the one currency the shop sells in. */
+  currency: string;
+  adminToken: string;
+  /** True when the admin token was generated for development rather than configured. */
+  adminTokenGenerated: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads one variable at a time and collects every problem, so a bad setup is reported whole. */
+class EnvReader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  raw(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  }
+
+  string(name: string, fallback: string, check?: (v: string) => string | undefined): string {
+    const value = this.raw(name) ?? fallback;
+    const problem = check?.(value);
+    if (problem) this.problems.push(`${name}: ${problem} (got "${value}")`);
+    return value;
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const text = this.raw(name);
+    if (text === undefined) return fallback;
+    const value = Number(text);
+    if (!/^\d+$/.test(text) || value < min || value > max) {
+      this.problems.push(`${name}: must be a whole number from ${min} to ${max} (got "${text}")`);
+      return fallback;
+    }
+    return value;
+  }
+
+  oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[]): T {
+    const text = this.raw(name);
+    if (text === undefined) return fallback;
+    if (!allowed.includes(text as T)) {
+      this.problems.push(`${name}: must be one of ${allowed.join(', ')} (got "${text}")`);
+      return fallback;
+    }
+    return text as T;
+  }
+
+  duration(name: string, fallback: string): number {
+    const text = this.raw(name) ?? fallback;
+    const ms = parseDuration(text);
+    if (ms === undefined) {
+      this.problems.push(`${name}: must be a duration such as 30s, 15m, 24h or 7d (got "${text}")`);
+      return parseDuration(fallback) ?? 0;
+    }
+    return ms;
+  }
+}
+
+const checkPostgresUrl = (value: string): string | undefined => {
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') return 'must be a postgresql:// URL';
+    if (!url.hostname) return 'must name a host';
+  } catch {
+    return 'must be a URL such as postgresql://user:password@host:5432/db';
+  }
+  return undefined;
+};
+
+const checkHostPort = (value: string): string | undefined =>
+  /^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/.test(value) ? undefined : 'must be host:port, e.g. 127.0.0.1:7233';
+
+/** The development admin token: kept under the data dir so it survives restarts. */
+function devAdminToken(dataDir: string): string {
+  const file = path.join(dataDir, 'admin-token');
+  if (existsSync(file)) {
+    const token = readFileSync(file, 'utf8').trim();
+    if (token.length >= 16) return token;
+  }
+  const token = `dev_${randomBytes(24).toString('base64url')}`;
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
+/** Parses the environment once, against the rules above; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: Env = process.env): Config {
+  const r = new EnvReader(env);
+  const nodeEnv = r.oneOf('NODE_ENV', 'development', ['development', 'production', 'test'] as const);
+  const dataDir = path.resolve(r.string('DATA_DIR', defaultDataDir));
+  const postgresPort = r.integer('POSTGRES_PORT', defaultPostgresPort, 1, 65535);
+  const devServerPort = r.integer('TEMPORAL_PORT', 7233, 1, 65535);
+  const temporalAddress = r.string('TEMPORAL_ADDRESS', `127.0.0.1:${devServerPort}`, checkHostPort);
+  const uiPort = r.integer('TEMPORAL_UI_PORT', 8233, 1, 65535);
+
+  let adminToken = r.raw('ADMIN_TOKEN');
+  let adminTokenGenerated = false;
+  if (adminToken !== undefined && adminToken.length < 16) {
+    r.problems.push('ADMIN_TOKEN: must be at least 16 characters (use a long random value)');
+  } else if (adminToken === undefined) {
+    if (nodeEnv === 'production') r.problems.push('ADMIN_TOKEN: is required when NODE_ENV=production');
+    else {
+      adminToken = devAdminToken(dataDir);
+      adminTokenGenerated = true;
+    }
+  }
+
+  const config: Config = {
+    nodeEnv,
+    host: r.string('HOST', '127.0.0.1'),
+    port: r.integer('PORT', 3000, 0, 65535),
+    logLevel: r.oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+    dataDir,
+    databaseUrl: r.string('DATABASE_URL', embeddedDatabaseUrl(env), checkPostgresUrl),
+    databaseUrlExplicit: r.raw('DATABASE_URL') !== undefined,
+    postgresPort,
+    temporal: {
+      address: temporalAddress,
+      addressExplicit: r.raw('TEMPORAL_ADDRESS') !== undefined,
+      devServerPort,
+      namespace: r.string('TEMPORAL_NAMESPACE', 'default', (v) =>
+        /^[A-Za-z0-9._-]{2,255}$/.test(v) ? undefined : 'must be a Temporal namespace name',
+      ),
+      taskQueue: r.string('TASK_QUEUE', 'orders', (v) => (v.length <= 200 ? undefined : 'is too long')),
+      uiPort,
+      uiUrl: r.string('TEMPORAL_UI_URL', `http://localhost:${uiPort}`),
+      cliPath: r.raw('TEMPORAL_CLI_PATH'),
+    },
+    currency: r.string('CURRENCY', 'USD', (v) =>
+      /^[A-Z]{3}$/.test(v) ? undefined : 'must be an ISO 4217 code such as USD',
+    ),
+    adminToken: adminToken ?? '',
+    adminTokenGenerated,
+  };
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return config;
+}
+
+/** loadConfig for process entry points: prints the problems and exits instead of throwing. */
+export function loadConfigOrExit(env: Env = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+}

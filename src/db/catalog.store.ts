@@ -1,0 +1,283 @@
+import {
+  availableStock,
+  type InventoryView,
+  type ProductListQuery,
+  type ProductSort,
+  type ProductView,
+} from '../domain/catalog.js';
+import { DomainError, ErrorCode } from '../domain/errors.js';
+import { type Prisma, type PrismaClient } from './prisma.js';
+
+/** Postgres access for the catalog, shared by the API's routes and the worker's activities. */
+
+const productInclude = {
+  vendor: { select: { name: true } },
+  collections: { select: { collection: { select: { slug: true } } } },
+  inventory: { select: { onHand: true, reserved: true } },
+} satisfies Prisma.ProductInclude;
+
+type ProductRow = Prisma.ProductGetPayload<{ include: typeof productInclude }>;
+
+function toView(row: ProductRow): ProductView {
+  return {
+    id: row.id,
+    sku: row.sku,
+    name: row.name,
+    description: row.description,
+    priceCents: row.priceCents,
+    currency: row.currency,
+    vendorId: row.vendorId,
+    vendorName: row.vendor.name,
+    category: row.category,
+    collections: row.collections.map((c) => c.collection.slug).sort(),
+    available: row.inventory ? availableStock(row.inventory.onHand, row.inventory.reserved) : 0,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+// Keyset pagination: the cursor carries the sort it was made for, the last row's sort key and its
+// id (the tie-breaker), so pages stay stable while products are added or restocked.
+interface Cursor {
+  s: ProductSort;
+  k: number | string;
+  id: string;
+}
+
+function encodeCursor(sort: ProductSort, row: ProductRow): string {
+  const k =
+    sort === 'price' || sort === '-price' ? row.priceCents : sort === 'newest' ? row.createdAt.toISOString() : row.name;
+  return Buffer.from(JSON.stringify({ s: sort, k, id: row.id } satisfies Cursor)).toString('base64url');
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function decodeCursor(cursor: string, sort: ProductSort): Cursor {
+  const invalid = () => new DomainError(ErrorCode.InvalidCursor, 'cursor is not one this API returned for this sort');
+  let parsed: Partial<Cursor>;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<Cursor>;
+  } catch {
+    throw invalid();
+  }
+  const keyType = sort === 'price' || sort === '-price' ? 'number' : 'string';
+  if (parsed.s !== sort || typeof parsed.k !== keyType || typeof parsed.id !== 'string' || !UUID.test(parsed.id))
+    throw invalid();
+  if (sort === 'newest' && Number.isNaN(Date.parse(parsed.k as string))) throw invalid();
+  return parsed as Cursor;
+}
+
+function orderFor(sort: ProductSort): Prisma.ProductOrderByWithRelationInput[] {
+  switch (sort) {
+    case 'price':
+      return [{ priceCents: 'asc' }, { id: 'asc' }];
+    case '-price':
+      return [{ priceCents: 'desc' }, { id: 'desc' }];
+    case 'name':
+      return [{ name: 'asc' }, { id: 'asc' }];
+    case '-name':
+      return [{ name: 'desc' }, { id: 'desc' }];
+    case 'newest':
+      return [{ createdAt: 'desc' }, { id: 'desc' }];
+  }
+}
+
+function after(cursor: Cursor): Prisma.ProductWhereInput {
+  const { s, k, id } = cursor;
+  const dir = s === 'price' || s === 'name' ? 'gt' : 'lt';
+  const field = s === 'price' || s === '-price' ? 'priceCents' : s === 'newest' ? 'createdAt' : 'name';
+  const key = s === 'newest' ? new Date(k) : k;
+  return { OR: [{ [field]: { [dir]: key } }, { [field]: key, id: { [dir]: id } }] };
+}
+
+function filterWhere(prisma: PrismaClient, q: ProductListQuery): Prisma.ProductWhereInput[] {
+  const where: Prisma.ProductWhereInput[] = [];
+  if (q.category) where.push({ category: q.category });
+  if (q.collection) where.push({ collections: { some: { collection: { slug: q.collection } } } });
+  if (q.vendor) where.push(UUID.test(q.vendor) ? { vendorId: q.vendor } : { vendor: { slug: q.vendor } });
+  if (q.minPrice !== undefined || q.maxPrice !== undefined)
+    where.push({ priceCents: { gte: q.minPrice, lte: q.maxPrice } });
+  if (q.sku) where.push({ sku: q.sku });
+  if (q.q) {
+    const contains = { contains: q.q, mode: 'insensitive' as const };
+    where.push({ OR: [{ name: contains }, { description: contains }] });
+  }
+  if (q.inStock !== undefined) {
+    const inStock: Prisma.ProductWhereInput = {
+      inventory: { is: { onHand: { gt: prisma.inventory.fields.reserved } } },
+    };
+    where.push(q.inStock ? inStock : { NOT: inStock });
+  }
+  return where;
+}
+
+export interface ProductPage {
+  items: ProductView[];
+  nextCursor: string | null;
+}
+
+/** One page of products, filtered and sorted, with the cursor of the next page (null on the last). */
+export async function listProducts(prisma: PrismaClient, query: ProductListQuery): Promise<ProductPage> {
+  if (query.minPrice !== undefined && query.maxPrice !== undefined && query.minPrice > query.maxPrice) {
+    throw new DomainError(ErrorCode.InvalidPriceRange, 'minPrice must not be greater than maxPrice');
+  }
+  const where = filterWhere(prisma, query);
+  if (query.cursor) where.push(after(decodeCursor(query.cursor, query.sort)));
+  const rows = await prisma.product.findMany({
+    where: { AND: where },
+    orderBy: orderFor(query.sort),
+    take: query.limit + 1, // one extra row tells whether another page exists
+    include: productInclude,
+  });
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(toView),
+    nextCursor: rows.length > query.limit && last ? encodeCursor(query.sort, last) : null,
+  };
+}
+
+/** One product by id; product_not_found when absent (any non-UUID id is absent too). */
+export async function getProduct(prisma: PrismaClient, id: string): Promise<ProductView> {
+  const row = UUID.test(id) ? await prisma.product.findUnique({ where: { id }, include: productInclude }) : null;
+  if (!row) throw new DomainError(ErrorCode.ProductNotFound, `no product with id ${id}`);
+  return toView(row);
+}
+
+export interface ProductInput {
+  sku: string;
+  name: string;
+  description?: string;
+  priceCents: number;
+  currency: string;
+  category: string;
+  vendorId: string;
+  collections?: string[];
+  inventory?: { onHand: number; restockThreshold: number; restockQuantity: number };
+}
+
+export type ProductPatch = Partial<Omit<ProductInput, 'sku' | 'currency' | 'inventory'>>;
+
+async function collectionIds(tx: Prisma.TransactionClient, slugs: string[]): Promise<string[]> {
+  const unique = [...new Set(slugs)];
+  const found = await tx.collection.findMany({ where: { slug: { in: unique } }, select: { id: true, slug: true } });
+  const missing = unique.filter((slug) => !found.some((c) => c.slug === slug));
+  if (missing.length > 0)
+    throw new DomainError(ErrorCode.CollectionNotFound, `unknown collection(s): ${missing.join(', ')}`);
+  return found.map((c) => c.id);
+}
+
+async function assertVendor(tx: Prisma.TransactionClient, vendorId: string): Promise<void> {
+  const vendor = UUID.test(vendorId)
+    ? await tx.vendor.findUnique({ where: { id: vendorId }, select: { id: true } })
+    : null;
+  if (!vendor) throw new DomainError(ErrorCode.VendorNotFound, `no vendor with id ${vendorId}`);
+}
+
+/** Creates a product with its collections and stock, all or nothing. */
+export async function createProduct(prisma: PrismaClient, input: ProductInput): Promise<ProductView> {
+  const id = await prisma.$transaction(async (tx) => {
+    await assertVendor(tx, input.vendorId);
+    const collections = await collectionIds(tx, input.collections ?? []);
+    if (await tx.product.findUnique({ where: { sku: input.sku }, select: { id: true } })) {
+      throw new DomainError(ErrorCode.SkuAlreadyExists, `a product with sku ${input.sku} already exists`);
+    }
+    const product = await tx.product.create({
+      data: {
+        sku: input.sku,
+        name: input.name,
+        description: input.description ?? '',
+        priceCents: input.priceCents,
+        currency: input.currency,
+        category: input.category,
+        vendorId: input.vendorId,
+        collections: { create: collections.map((collectionId) => ({ collectionId })) },
+        inventory: { create: input.inventory ?? { onHand: 0, restockThreshold: 0, restockQuantity: 0 } },
+      },
+      select: { id: true },
+    });
+    return product.id;
+  });
+  return getProduct(prisma, id);
+}
+
+/** Changes the given catalog fields of a product; collections, when given, replace the old set. */
+export async function updateProduct(prisma: PrismaClient, id: string, patch: ProductPatch): Promise<ProductView> {
+  await getProduct(prisma, id);
+  await prisma.$transaction(async (tx) => {
+    if (patch.vendorId) await assertVendor(tx, patch.vendorId);
+    const { collections, ...fields } = patch;
+    if (collections) {
+      const ids = await collectionIds(tx, collections);
+      await tx.productCollection.deleteMany({ where: { productId: id } });
+      await tx.productCollection.createMany({ data: ids.map((collectionId) => ({ productId: id, collectionId })) });
+    }
+    await tx.product.update({ where: { id }, data: { ...fields, updatedAt: new Date() } });
+  });
+  return getProduct(prisma, id);
+}
+
+export interface InventoryInput {
+  onHand: number;
+  restockThreshold: number;
+  restockQuantity: number;
+}
+
+/**
+ * Sets a product's stock counts. On hand may not drop below what orders already hold: that stock is
+ * promised, and taking it away would oversell. The guard is in the UPDATE itself, so a reservation
+ * landing between a read and this write cannot slip past it.
+ */
+export async function setInventory(
+  prisma: PrismaClient,
+  productId: string,
+  input: InventoryInput,
+): Promise<InventoryView> {
+  await getProduct(prisma, productId);
+  await prisma.inventory.upsert({
+    where: { productId },
+    create: { productId, ...input },
+    update: {},
+  });
+  const updated = await prisma.inventory.updateMany({
+    where: { productId, reserved: { lte: input.onHand } },
+    data: input,
+  });
+  const row = await prisma.inventory.findUniqueOrThrow({ where: { productId } });
+  if (updated.count === 0) {
+    throw new DomainError(
+      ErrorCode.StockBelowReserved,
+      `onHand ${input.onHand} is below the ${row.reserved} units already reserved by orders`,
+      { reserved: row.reserved },
+    );
+  }
+  return {
+    onHand: row.onHand,
+    reserved: row.reserved,
+    available: availableStock(row.onHand, row.reserved),
+    restockThreshold: row.restockThreshold,
+    restockQuantity: row.restockQuantity,
+  };
+}
+
+/** Distinct categories with their product counts, for the storefront's filters. */
+export async function listCategories(prisma: PrismaClient): Promise<{ category: string; products: number }[]> {
+  const groups = await prisma.product.groupBy({
+    by: ['category'],
+    _count: { _all: true },
+    orderBy: { category: 'asc' },
+  });
+  return groups.map((g) => ({ category: g.category, products: g._count._all }));
+}
+
+/** Collections and vendors, for the storefront's filters. */
+export async function listFacets(prisma: PrismaClient) {
+  const [collections, vendors, categories] = await Promise.all([
+    prisma.collection.findMany({
+      orderBy: { name: 'asc' },
+      select: { id: true, slug: true, name: true, description: true },
+    }),
+    prisma.vendor.findMany({ orderBy: { name: 'asc' }, select: { id: true, slug: true, name: true } }),
+    listCategories(prisma),
+  ]);
+  return { categories, collections, vendors };
+}
