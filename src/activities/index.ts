@@ -1,0 +1,10 @@
+import { createCatalogActivities, type CatalogActivityDeps } from './catalog.activities.js';
+
+export type ActivityDeps = CatalogActivityDeps;
+
+/** Every activity the worker registers, built over its dependencies (database, providers, clock). */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createCatalogActivities(deps),
+  };
+}

@@ -1,0 +1,52 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Client, Connection } from '@temporalio/client';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Config } from '../config.js';
+import type { PrismaClient } from '../db/prisma.js';
+import { requireAdmin } from './plugins/admin-auth.js';
+import errors from './plugins/errors.js';
+import openapi from './plugins/openapi.js';
+import { adminCatalogRoutes } from './routes/admin-catalog.routes.js';
+import { adminImportRoutes } from './routes/admin-imports.routes.js';
+import { catalogRoutes } from './routes/catalog.routes.js';
+import { healthRoutes } from './routes/health.routes.js';
+
+export interface AppDeps {
+  config: Config;
+  prisma: PrismaClient;
+  temporal: { client: Client; connection: Connection };
+}
+
+const publicDir = fileURLToPath(new URL('../../public', import.meta.url));
+
+/** The HTTP API as one fastify instance: plugins, then public routes, then the admin scope. */
+export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...options,
+    ajv: {
+      customOptions: {
+        // Unknown fields are an error (400), not silently dropped; "5" in a query string is a number.
+        removeAdditional: false,
+        coerceTypes: 'array',
+        useDefaults: true,
+        allErrors: false,
+      },
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  await app.register(errors);
+  await app.register(openapi);
+  await app.register(fastifyStatic, { root: path.resolve(publicDir), index: 'index.html', wildcard: false });
+
+  await app.register(healthRoutes, deps);
+  await app.register(catalogRoutes, deps);
+  await app.register(async (admin) => {
+    requireAdmin(admin, deps.config.adminToken);
+    await admin.register(adminCatalogRoutes, deps);
+    await admin.register(adminImportRoutes, deps);
+  });
+  return app;
+}

@@ -1,0 +1,43 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+/**
+ * Custom search attributes, typed. Registered by the dev server at start (`npm start`, the test
+ * suite) and by docker-compose's setup step; workflows upsert them so operators can find carts and
+ * orders in the Web UI and with `temporal workflow list --query`. Names are wire names: never rename.
+ */
+export const OrderStatus = defineSearchAttributeKey('OrderStatus', SearchAttributeType.KEYWORD);
+export const CustomerId = defineSearchAttributeKey('CustomerId', SearchAttributeType.KEYWORD);
+export const CustomerEmail = defineSearchAttributeKey('CustomerEmail', SearchAttributeType.KEYWORD);
+export const OrderTotal = defineSearchAttributeKey('OrderTotal', SearchAttributeType.DOUBLE);
+export const Skus = defineSearchAttributeKey('Skus', SearchAttributeType.KEYWORD_LIST);
+export const BackorderedSkus = defineSearchAttributeKey('BackorderedSkus', SearchAttributeType.KEYWORD_LIST);
+export const CartStatus = defineSearchAttributeKey('CartStatus', SearchAttributeType.KEYWORD);
+export const CartItemCount = defineSearchAttributeKey('CartItemCount', SearchAttributeType.INT);
+export const ImportStatus = defineSearchAttributeKey('ImportStatus', SearchAttributeType.KEYWORD);
+
+export const customSearchAttributes = [
+  OrderStatus,
+  CustomerId,
+  CustomerEmail,
+  OrderTotal,
+  Skus,
+  BackorderedSkus,
+  CartStatus,
+  CartItemCount,
+  ImportStatus,
+];
+
+const CLI_TYPE_NAMES: Record<string, string> = {
+  [SearchAttributeType.KEYWORD]: 'Keyword',
+  [SearchAttributeType.KEYWORD_LIST]: 'KeywordList',
+  [SearchAttributeType.DOUBLE]: 'Double',
+  [SearchAttributeType.INT]: 'Int',
+  [SearchAttributeType.TEXT]: 'Text',
+  [SearchAttributeType.BOOL]: 'Bool',
+  [SearchAttributeType.DATETIME]: 'Datetime',
+};
+
+/** `NAME=Type` pairs, as `temporal server start-dev --search-attribute` and `operator search-attribute create` take them. */
+export function searchAttributeCliArgs(): string[] {
+  return customSearchAttributes.map((key) => `${key.name}=${CLI_TYPE_NAMES[key.type]}`);
+}

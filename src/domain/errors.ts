@@ -1,0 +1,37 @@
+/**
+ * Stable error codes: part of the API contract (clients switch on them) and the `type` of
+ * Temporal ApplicationFailures thrown by activities and workflows. Add codes; never rename them.
+ */
+export const ErrorCode = {
+  ValidationFailed: 'validation_failed',
+  MalformedJson: 'malformed_json',
+  InvalidCursor: 'invalid_cursor',
+  InvalidPriceRange: 'invalid_price_range',
+  Unauthorized: 'unauthorized',
+  Forbidden: 'forbidden',
+  RouteNotFound: 'route_not_found',
+  ProductNotFound: 'product_not_found',
+  ImportNotFound: 'import_not_found',
+  VendorNotFound: 'vendor_not_found',
+  CollectionNotFound: 'collection_not_found',
+  SkuAlreadyExists: 'sku_already_exists',
+  StockBelowReserved: 'stock_below_reserved',
+  CurrencyNotSupported: 'currency_not_supported',
+  UnsupportedMediaType: 'unsupported_media_type',
+  PayloadTooLarge: 'payload_too_large',
+  ServiceUnavailable: 'service_unavailable',
+  Internal: 'internal_error',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** A business outcome with a stable code; the API maps the code to an HTTP status. */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}

@@ -1,0 +1,60 @@
+/** The Temporal worker process: `npm run worker`. Runs every workflow and activity of the project. */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
+import { loadConfigOrExit } from './config.js';
+import { createPrisma } from './db/prisma.js';
+import { createLogger } from './logger.js';
+import { createWorker } from './worker/create-worker.js';
+
+const config = loadConfigOrExit();
+const log = createLogger(config, 'worker');
+Runtime.install({
+  logger: new DefaultLogger('WARN', (entry) => log.warn({ ...entry.meta }, entry.message)),
+  // The SDK drains in-flight tasks on these signals; `disconnect` below covers a vanished parent.
+  shutdownSignals: ['SIGINT', 'SIGTERM'],
+});
+
+async function connect(): Promise<NativeConnection> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await NativeConnection.connect({ address: config.temporal.address });
+    } catch (err) {
+      const delay = Math.min(30_000, 500 * 2 ** Math.min(attempt, 6));
+      log.warn(
+        { address: config.temporal.address, attempt, err: (err as Error).message },
+        `Temporal not reachable; retrying in ${delay} ms`,
+      );
+      await sleep(delay);
+    }
+  }
+}
+
+const prisma = createPrisma(config.databaseUrl);
+const connection = await connect();
+const worker = await createWorker({
+  connection,
+  namespace: config.temporal.namespace,
+  taskQueue: config.temporal.taskQueue,
+  deps: { prisma },
+  workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH || undefined,
+});
+
+// Started by `npm start`: stop when the supervisor goes away, whatever the way it went. The channel
+// itself must not keep a finished process alive.
+process.channel?.unref();
+process.on('disconnect', () => {
+  if (worker.getState() === 'RUNNING') worker.shutdown();
+});
+
+log.info(
+  { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, address: config.temporal.address },
+  'worker started',
+);
+process.send?.({ type: 'ready' });
+try {
+  await worker.run();
+} finally {
+  await connection.close();
+  await prisma.$disconnect();
+  log.info('worker stopped');
+}

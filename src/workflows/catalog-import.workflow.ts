@@ -1,0 +1,44 @@
+import { proxyActivities, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import type { createActivities } from '../activities/index.js';
+import {
+  getImportProgressQuery,
+  type CatalogImportInput,
+  type CatalogImportProgress,
+} from '../contracts/catalog-import.contract.js';
+import { ImportStatus } from '../contracts/search-attributes.js';
+
+const { applyCatalogImportBatch } = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '2 minutes',
+  // Each batch only sets values, so a retry after a crash re-applies it harmlessly.
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+
+/** Bulk price and stock import, batch by batch, with progress an operator can watch. */
+export async function catalogImportWorkflow(input: CatalogImportInput): Promise<CatalogImportProgress> {
+  const progress: CatalogImportProgress = {
+    importId: input.importId,
+    status: 'running',
+    total: input.rows.length,
+    processed: 0,
+    updated: 0,
+    failed: [],
+    startedAt: new Date().toISOString(),
+    finishedAt: null,
+  };
+  setHandler(getImportProgressQuery, () => progress);
+  upsertSearchAttributes([{ key: ImportStatus, value: 'running' }]);
+
+  for (let start = 0; start < input.rows.length; start += input.batchSize) {
+    const batch = input.rows.slice(start, start + input.batchSize);
+    const result = await applyCatalogImportBatch({ rows: batch });
+    progress.processed += batch.length;
+    progress.updated += result.updated;
+    progress.failed.push(...result.failed);
+    setCurrentDetails(`**${progress.processed} / ${progress.total}** rows processed, ${progress.failed.length} failed`);
+  }
+
+  progress.status = 'completed';
+  progress.finishedAt = new Date().toISOString();
+  upsertSearchAttributes([{ key: ImportStatus, value: 'completed' }]);
+  return progress;
+}
