@@ -1,0 +1,99 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+const dataDir = () => mkdtempSync(path.join(tmpdir(), 'config-test-'));
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig({ DATA_DIR: dataDir(), ...env });
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('needs no setup: every default works, and points at the embedded servers of npm start', () => {
+    const dir = dataDir();
+    const config = loadConfig({ DATA_DIR: dir });
+    expect(config.port).toBe(3000);
+    expect(config.temporal).toMatchObject({
+      address: '127.0.0.1:7233',
+      addressExplicit: false,
+      namespace: 'default',
+      taskQueue: 'orders',
+      uiPort: 8233,
+    });
+    expect(config.databaseUrl).toBe('postgresql://postgres:postgres@127.0.0.1:55432/orchestrator');
+    expect(config.databaseUrlExplicit).toBe(false);
+    expect(config.currency).toBe('USD');
+    // A development admin token is generated once and kept.
+    expect(config.adminTokenGenerated).toBe(true);
+    expect(config.adminToken.length).toBeGreaterThanOrEqual(32);
+    expect(readFileSync(path.join(dir, 'admin-token'), 'utf8').trim()).toBe(config.adminToken);
+    expect(loadConfig({ DATA_DIR: dir }).adminToken).toBe(config.adminToken);
+  });
+
+  it('moves the embedded servers with POSTGRES_PORT and TEMPORAL_PORT', () => {
+    const config = loadConfig({ DATA_DIR: dataDir(), POSTGRES_PORT: '6000', TEMPORAL_PORT: '7999' });
+    expect(config.databaseUrl).toContain('127.0.0.1:6000/');
+    expect(config.temporal.address).toBe('127.0.0.1:7999');
+    expect(config.temporal.addressExplicit).toBe(false);
+  });
+
+  it('uses what is given', () => {
+    const config = loadConfig({
+      DATA_DIR: dataDir(),
+      PORT: '8080',
+      DATABASE_URL: 'postgres://u:p@db.example:5432/shop',
+      TEMPORAL_ADDRESS: 'temporal.example:7233',
+      TEMPORAL_NAMESPACE: 'shop-prod',
+      TASK_QUEUE: 'shop',
+      ADMIN_TOKEN: 'a-long-enough-admin-token',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      databaseUrl: 'postgres://u:p@db.example:5432/shop',
+      databaseUrlExplicit: true,
+      adminToken: 'a-long-enough-admin-token',
+      adminTokenGenerated: false,
+    });
+    expect(config.temporal).toMatchObject({
+      address: 'temporal.example:7233',
+      addressExplicit: true,
+      namespace: 'shop-prod',
+      taskQueue: 'shop',
+    });
+  });
+
+  it('names each bad variable and says what is wrong, all at once', () => {
+    const problems = problemsOf({
+      PORT: 'eighty',
+      DATABASE_URL: 'mysql://x/y',
+      TEMPORAL_ADDRESS: 'no-port',
+      LOG_LEVEL: 'loud',
+      ADMIN_TOKEN: 'short',
+      CURRENCY: 'dollars',
+    });
+    expect(problems).toHaveLength(6);
+    expect(problems.join('\n')).toMatch(/^PORT: must be a whole number from 0 to 65535 \(got "eighty"\)$/m);
+    expect(problems.join('\n')).toMatch(/^DATABASE_URL: must be a postgresql:\/\/ URL/m);
+    expect(problems.join('\n')).toMatch(/^TEMPORAL_ADDRESS: must be host:port/m);
+    expect(problems.join('\n')).toMatch(/^LOG_LEVEL: must be one of/m);
+    expect(problems.join('\n')).toMatch(/^ADMIN_TOKEN: must be at least 16 characters/m);
+    expect(problems.join('\n')).toMatch(/^CURRENCY: must be an ISO 4217 code/m);
+  });
+
+  it('requires ADMIN_TOKEN in production instead of generating one', () => {
+    expect(problemsOf({ NODE_ENV: 'production' })).toEqual(['ADMIN_TOKEN: is required when NODE_ENV=production']);
+  });
+
+  it('reports a value out of range', () => {
+    expect(problemsOf({ PORT: '70000' })[0]).toMatch(/^PORT:/);
+    expect(problemsOf({ NODE_ENV: 'staging' })[0]).toMatch(/^NODE_ENV: must be one of development, production, test/);
+  });
+});
