@@ -41,6 +41,16 @@ export interface Config {
   };
   /** ISO 4217 code of the one currency the shop sells in. */
   currency: string;
+  cart: {
+    /** Idle this long, a cart sends its customer one reminder. */
+    idleTimeoutMs: number;
+    /** Idle this long, a cart closes as abandoned. */
+    abandonAfterMs: number;
+    /** A read re-prices a cart whose prices are older than this. */
+    repriceAfterMs: number;
+    /** A cart continues as new after this many updates in one run (Temporal's hard limit is 2,000). */
+    maxUpdatesPerRun: number;
+  };
   adminToken: string;
   /** True when the admin token was generated for development rather than configured. */
   adminTokenGenerated: boolean;
@@ -175,6 +185,12 @@ export function loadConfig(env: Env = process.env): Config {
     currency: r.string('CURRENCY', 'USD', (v) =>
       /^[A-Z]{3}$/.test(v) ? undefined : 'must be an ISO 4217 code such as USD',
     ),
+    cart: {
+      idleTimeoutMs: r.duration('CART_IDLE_TIMEOUT', '24h'),
+      abandonAfterMs: r.duration('CART_ABANDON_AFTER', '7d'),
+      repriceAfterMs: r.duration('CART_REPRICE_AFTER', '15m'),
+      maxUpdatesPerRun: r.integer('CART_MAX_UPDATES_PER_RUN', 500, 1, 1_500),
+    },
     adminToken: adminToken ?? '',
     adminTokenGenerated,
   };

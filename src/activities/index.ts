@@ -1,3 +1,4 @@
+import { createCartActivities } from './cart.activities.js';
 import { createCatalogActivities, type CatalogActivityDeps } from './catalog.activities.js';
 
 export type ActivityDeps = CatalogActivityDeps;
@@ -6,5 +7,6 @@ export type ActivityDeps = CatalogActivityDeps;
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createCatalogActivities(deps),
+    ...createCartActivities(deps),
   };
 }

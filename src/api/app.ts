@@ -11,6 +11,9 @@ import errors from './plugins/errors.js';
 import openapi from './plugins/openapi.js';
 import { adminCatalogRoutes } from './routes/admin-catalog.routes.js';
 import { adminImportRoutes } from './routes/admin-imports.routes.js';
+import { cartRoutes } from './routes/carts.routes.js';
+import { legacyCartRoutes } from './routes/legacy-cart.routes.js';
+import { CartGateway } from './carts/cart-gateway.js';
 import { catalogRoutes } from './routes/catalog.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 
@@ -43,6 +46,9 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
 
   await app.register(healthRoutes, deps);
   await app.register(catalogRoutes, deps);
+  const carts = new CartGateway(deps.temporal.client, deps.config);
+  await app.register(cartRoutes, { carts });
+  await app.register(legacyCartRoutes, { carts });
   await app.register(async (admin) => {
     requireAdmin(admin, deps.config.adminToken);
     await admin.register(adminCatalogRoutes, deps);

@@ -2,8 +2,10 @@
 
 export const WorkflowType = {
   catalogImport: 'catalogImportWorkflow',
+  cart: 'cartWorkflow',
 } as const;
 
 export const workflowId = {
   catalogImport: (importId: string) => `import-${importId}`,
+  cart: (cartId: string) => `cart-${cartId}`,
 };

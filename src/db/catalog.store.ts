@@ -1,3 +1,4 @@
+import type { CatalogItem } from '../domain/cart.js';
 import {
   availableStock,
   type InventoryView,
@@ -280,4 +281,31 @@ export async function listFacets(prisma: PrismaClient) {
     listCategories(prisma),
   ]);
   return { categories, collections, vendors };
+}
+
+/** Catalog data for the given products, as carts and orders price them; unknown ids are left out. */
+export async function getCatalogItems(prisma: PrismaClient, productIds: readonly string[]): Promise<CatalogItem[]> {
+  const ids = productIds.filter((id) => UUID.test(id));
+  if (ids.length === 0) return [];
+  const rows = await prisma.product.findMany({
+    where: { id: { in: ids } },
+    select: {
+      id: true,
+      sku: true,
+      name: true,
+      vendorId: true,
+      priceCents: true,
+      currency: true,
+      inventory: { select: { onHand: true, reserved: true } },
+    },
+  });
+  return rows.map((r) => ({
+    productId: r.id,
+    sku: r.sku,
+    name: r.name,
+    vendorId: r.vendorId,
+    priceCents: r.priceCents,
+    currency: r.currency,
+    available: r.inventory ? availableStock(r.inventory.onHand, r.inventory.reserved) : 0,
+  }));
 }

@@ -12,6 +12,12 @@ export const ErrorCode = {
   RouteNotFound: 'route_not_found',
   ProductNotFound: 'product_not_found',
   ImportNotFound: 'import_not_found',
+  CartNotFound: 'cart_not_found',
+  LineNotFound: 'line_not_found',
+  CartClosed: 'cart_closed',
+  CartFull: 'cart_full',
+  LineQuantityLimit: 'line_quantity_limit',
+  IdempotencyKeyReused: 'idempotency_key_reused',
   VendorNotFound: 'vendor_not_found',
   CollectionNotFound: 'collection_not_found',
   SkuAlreadyExists: 'sku_already_exists',
@@ -20,6 +26,7 @@ export const ErrorCode = {
   UnsupportedMediaType: 'unsupported_media_type',
   PayloadTooLarge: 'payload_too_large',
   ServiceUnavailable: 'service_unavailable',
+  NotImplemented: 'not_implemented',
   Internal: 'internal_error',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -1,2 +1,3 @@
 /** The workflow bundle's entry: every workflow type the worker registers. */
 export { catalogImportWorkflow } from './catalog-import.workflow.js';
+export { cartWorkflow } from './cart.workflow.js';

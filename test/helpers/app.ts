@@ -20,7 +20,8 @@ export interface TestStack {
   db: TestDatabase;
   app: FastifyInstance;
   client: Client;
-  worker: Worker;
+  /** The in-process worker, unless the stack was started with `worker: false`. */
+  worker: Worker | undefined;
   /** Calls the API over HTTP; `admin: true` adds the admin token. */
   http(
     path: string,
@@ -33,7 +34,10 @@ export interface TestStack {
  * The real thing for one test file: its own database (cloned from the seeded template), the fastify
  * app on a real port, a Temporal client and a worker on a task queue of its own.
  */
-export async function startTestStack(env: Record<string, string> = {}): Promise<TestStack> {
+export async function startTestStack(
+  env: Record<string, string> = {},
+  options: { worker?: boolean } = {},
+): Promise<TestStack> {
   const db = await createTestDatabase();
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -51,15 +55,18 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
   await app.listen({ host: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
 
-  const workerConnection = await NativeConnection.connect({ address: config.temporal.address });
-  const worker = await createWorker({
-    connection: workerConnection,
-    namespace: config.temporal.namespace,
-    taskQueue: config.temporal.taskQueue,
-    deps: { prisma: db.prisma },
-    workflowBundlePath: inject('workflowBundlePath'),
-  });
-  const running = worker.run();
+  const workerConnection =
+    options.worker === false ? undefined : await NativeConnection.connect({ address: config.temporal.address });
+  const worker = workerConnection
+    ? await createWorker({
+        connection: workerConnection,
+        namespace: config.temporal.namespace,
+        taskQueue: config.temporal.taskQueue,
+        deps: { prisma: db.prisma },
+        workflowBundlePath: inject('workflowBundlePath'),
+      })
+    : undefined;
+  const running = worker?.run();
 
   return {
     url,
@@ -88,9 +95,9 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
       return { status: res.status, body, headers: res.headers };
     },
     async close() {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
+      if (worker?.getState() === 'RUNNING') worker.shutdown();
       await running;
-      await workerConnection.close();
+      await workerConnection?.close();
       await app.close();
       await connection.close();
       await db.drop();

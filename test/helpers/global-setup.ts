@@ -57,6 +57,8 @@ export default async function setup(project: TestProject) {
         executable: { type: 'existing-path', path: cliPath },
         ip: '127.0.0.1',
         searchAttributes: customSearchAttributes,
+        // The server logs every throttled update at ERROR; the tests assert outcomes instead.
+        log: { format: 'pretty', level: 'never' },
       },
     }),
     bundleWorkflowCode({

@@ -15,6 +15,8 @@ async function openapiPlugin(app: FastifyInstance) {
       },
       tags: [
         { name: 'catalog', description: 'Products with live stock' },
+        { name: 'carts', description: 'Each cart is a long-running Temporal workflow, cart-<id>' },
+        { name: 'carts (es-cqrs-shopping-cart routes)', description: "The older design's routes, on the same carts" },
         { name: 'admin', description: 'Needs `Authorization: Bearer <ADMIN_TOKEN>`' },
         { name: 'health', description: 'Liveness and readiness' },
       ],

@@ -1,0 +1,164 @@
+import {
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
+import { ApplicationFailure, type SearchAttributePair, type UpdateDefinition } from '@temporalio/common';
+import type { Config } from '../../config.js';
+import {
+  addItemUpdate,
+  getCartQuery,
+  refreshPricesUpdate,
+  type AddItemArgs,
+  type CartWorkflowInput,
+} from '../../contracts/cart.contract.js';
+import { CartItemCount, CartStatus, CustomerId } from '../../contracts/search-attributes.js';
+import { WorkflowType, workflowId } from '../../contracts/temporal.js';
+import type { CartView } from '../../domain/cart.js';
+import { DomainError, ErrorCode, type ErrorCode as Code } from '../../domain/errors.js';
+
+export interface NewCart {
+  customerId?: string | null;
+  email?: string | null;
+}
+
+const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
+
+/**
+ * The API's one door to cart workflows: starts them, sends them updates and queries, and turns
+ * Temporal's outcomes into the API's stable error codes.
+ */
+export class CartGateway {
+  constructor(
+    private readonly client: Client,
+    private readonly config: Config,
+  ) {}
+
+  private handle(cartId: string) {
+    return this.client.workflow.getHandle(workflowId.cart(cartId));
+  }
+
+  private startOptions(cartId: string, cart: NewCart) {
+    const input: CartWorkflowInput = {
+      cartId,
+      currency: this.config.currency,
+      customerId: cart.customerId ?? null,
+      email: cart.email ?? null,
+      timeouts: { idleTimeoutMs: this.config.cart.idleTimeoutMs, abandonAfterMs: this.config.cart.abandonAfterMs },
+      repriceAfterMs: this.config.cart.repriceAfterMs,
+      maxUpdatesPerRun: this.config.cart.maxUpdatesPerRun,
+    };
+    const typedSearchAttributes: SearchAttributePair[] = [
+      { key: CartStatus, value: 'active' },
+      { key: CartItemCount, value: 0 },
+    ];
+    if (cart.customerId) typedSearchAttributes.push({ key: CustomerId, value: cart.customerId });
+    return {
+      workflowId: workflowId.cart(cartId),
+      taskQueue: this.config.temporal.taskQueue,
+      args: [input] as [CartWorkflowInput],
+      // A closed cart (checked out, abandoned) is never started again under the same id.
+      workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
+      typedSearchAttributes,
+      staticSummary: `Cart${cart.customerId ? ` of ${cart.customerId}` : ''}`,
+    };
+  }
+
+  /** Starts a cart; an active cart with that id is returned as it is (created: false). */
+  async create(cartId: string, cart: NewCart): Promise<{ cart: CartView; created: boolean }> {
+    try {
+      await this.client.workflow.start(WorkflowType.cart, {
+        ...this.startOptions(cartId, cart),
+        workflowIdConflictPolicy: 'FAIL',
+      });
+      return { cart: await this.get(cartId), created: true };
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      const existing = await this.get(cartId);
+      if (existing.status !== 'active') throw closed(existing);
+      return { cart: existing, created: false };
+    }
+  }
+
+  /** The cart, re-priced first when its prices are older than CART_REPRICE_AFTER. */
+  async get(cartId: string): Promise<CartView> {
+    let view: CartView;
+    try {
+      view = await this.handle(cartId).query(getCartQuery);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new DomainError(ErrorCode.CartNotFound, `no cart ${cartId}`);
+      throw err;
+    }
+    const pricedAt = view.pricedAt ? Date.parse(view.pricedAt) : 0;
+    if (view.status === 'active' && view.lines.length > 0 && Date.now() - pricedAt > this.config.cart.repriceAfterMs) {
+      try {
+        return await this.refresh(cartId);
+      } catch (err) {
+        // The cart closed meanwhile: show it as it is.
+        if (err instanceof DomainError && err.code === ErrorCode.CartClosed) return this.get(cartId);
+        throw err;
+      }
+    }
+    return view;
+  }
+
+  /** Sends a customer's change to an existing cart. */
+  async update<A>(cartId: string, def: UpdateDefinition<CartView, [A]>, arg: A): Promise<CartView> {
+    try {
+      return await this.handle(cartId).executeUpdate(def, { args: [arg] });
+    } catch (err) {
+      throw await this.translate(cartId, err);
+    }
+  }
+
+  private async refresh(cartId: string): Promise<CartView> {
+    try {
+      return await this.handle(cartId).executeUpdate(refreshPricesUpdate);
+    } catch (err) {
+      throw await this.translate(cartId, err);
+    }
+  }
+
+  /** Adds to a cart, creating it on first use (update-with-start). */
+  async addItem(cartId: string, args: AddItemArgs, cart: NewCart = {}): Promise<CartView> {
+    try {
+      return await this.client.workflow.executeUpdateWithStart(addItemUpdate, {
+        args: [args],
+        startWorkflowOperation: new WithStartWorkflowOperation(WorkflowType.cart, {
+          ...this.startOptions(cartId, cart),
+          workflowIdConflictPolicy: 'USE_EXISTING',
+        }),
+      });
+    } catch (err) {
+      throw await this.translate(cartId, err);
+    }
+  }
+
+  private async translate(cartId: string, err: unknown): Promise<unknown> {
+    const cause = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;
+    if (cause instanceof ApplicationFailure && cause.type && KNOWN_CODES.has(cause.type)) {
+      return new DomainError(cause.type as Code, cause.message, cause.details?.[0]);
+    }
+    if (err instanceof WorkflowExecutionAlreadyStartedError || err instanceof WorkflowNotFoundError) {
+      // The id exists but its workflow has ended (REJECT_DUPLICATE), or it never existed.
+      try {
+        const description = await this.handle(cartId).describe();
+        if (description.status.name !== 'RUNNING') return closed(await this.get(cartId));
+      } catch (describeErr) {
+        if (describeErr instanceof WorkflowNotFoundError)
+          return new DomainError(ErrorCode.CartNotFound, `no cart ${cartId}`);
+        return describeErr;
+      }
+    }
+    return err;
+  }
+}
+
+function closed(cart: CartView): DomainError {
+  return new DomainError(ErrorCode.CartClosed, `cart ${cart.id} is ${cart.status.replace('_', ' ')}`, {
+    status: cart.status,
+    orderId: cart.orderId,
+  });
+}

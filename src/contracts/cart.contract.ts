@@ -1,0 +1,38 @@
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { CartState, CartTimeouts, CartView } from '../domain/cart.js';
+import type { LedgerEntry } from '../domain/idempotency.js';
+
+/** Everything a cart workflow starts from; `carried` is set only when a run continues as new. */
+export interface CartWorkflowInput {
+  cartId: string;
+  currency: string;
+  customerId?: string | null;
+  email?: string | null;
+  timeouts: CartTimeouts;
+  /** A read re-prices the cart when its last pricing is older than this. */
+  repriceAfterMs: number;
+  /** Continue as new after this many updates in one run (Temporal allows 2,000). */
+  maxUpdatesPerRun: number;
+  carried?: { state: CartState; ledger: LedgerEntry[]; runs: number };
+}
+
+interface Keyed {
+  /** The client's Idempotency-Key: the same key applies the change once, whatever the retries. */
+  idempotencyKey?: string;
+}
+
+export type AddItemArgs = Keyed & { productId: string; quantity: number };
+export type SetQuantityArgs = Keyed & { productId: string; quantity: number };
+export type AdjustQuantityArgs = Keyed & { productId: string; delta: number };
+export type RemoveItemArgs = Keyed & { productId: string };
+export type ClearCartArgs = Keyed;
+
+// Wire names: once released they never change, or recorded histories stop replaying.
+export const addItemUpdate = defineUpdate<CartView, [AddItemArgs]>('addItem');
+export const setQuantityUpdate = defineUpdate<CartView, [SetQuantityArgs]>('setQuantity');
+export const adjustQuantityUpdate = defineUpdate<CartView, [AdjustQuantityArgs]>('adjustQuantity');
+export const removeItemUpdate = defineUpdate<CartView, [RemoveItemArgs]>('removeItem');
+export const clearCartUpdate = defineUpdate<CartView, [ClearCartArgs]>('clearCart');
+/** Re-prices every line from the catalog without counting as customer activity. */
+export const refreshPricesUpdate = defineUpdate<CartView, []>('refreshPrices');
+export const getCartQuery = defineQuery<CartView>('getCart');

@@ -1,0 +1,251 @@
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities/index.js';
+import {
+  addItemUpdate,
+  adjustQuantityUpdate,
+  clearCartUpdate,
+  getCartQuery,
+  refreshPricesUpdate,
+  removeItemUpdate,
+  setQuantityUpdate,
+  type AddItemArgs,
+  type AdjustQuantityArgs,
+  type CartWorkflowInput,
+  type RemoveItemArgs,
+  type SetQuantityArgs,
+} from '../contracts/cart.contract.js';
+import { CartItemCount, CartStatus } from '../contracts/search-attributes.js';
+import {
+  applyCommand,
+  applyPrices,
+  cartView,
+  checkCommand,
+  createCart,
+  deadlines,
+  describeCart,
+  markAbandoned,
+  markReminded,
+  productsToPrice,
+  type CartCommand,
+  type CartState,
+  type CartView,
+  type Pricing,
+} from '../domain/cart.js';
+import { DomainError, ErrorCode } from '../domain/errors.js';
+import { checkKey, recordKey, type LedgerEntry } from '../domain/idempotency.js';
+
+type Activities = ReturnType<typeof createActivities>;
+
+// A regular activity, not a local one: with SDK 1.24, local activities in update handlers that
+// run concurrently with search-attribute upserts produced nondeterminism errors on replay under
+// bursts of more than 10 updates (test/api/carts.test.ts, "keeps every one of many concurrent
+// changes", reproduces it).
+// Eager dispatch runs it on this worker when it has room. Few retries: a customer is waiting.
+const { lookupCatalogItems } = proxyActivities<Activities>({
+  startToCloseTimeout: '5 seconds',
+  retry: { initialInterval: '100 milliseconds', maximumInterval: '1 second', maximumAttempts: 4 },
+});
+
+// The reminder only writes to the outbox, idempotently: retried until it succeeds.
+const { sendCartReminder } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+const now = () => new Date().toISOString();
+
+/** A business outcome leaves the workflow as an ApplicationFailure the API maps by its type. */
+function asFailure(err: unknown): unknown {
+  if (err instanceof DomainError) {
+    return ApplicationFailure.create({
+      type: err.code,
+      message: err.message,
+      nonRetryable: true,
+      details: err.details === undefined ? [] : [err.details],
+    });
+  }
+  return err;
+}
+
+function rethrowAsFailure<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw asFailure(err);
+  }
+}
+
+/**
+ * One shopping cart, for as long as it lives: the nextcart idea with Temporal as the event store.
+ * Its state lives in a worker's memory and is rebuilt from its history after a crash or eviction.
+ * Updates change it (validators turn bad input away before it reaches history); an idle cart gets
+ * one reminder per idle period and is abandoned after `abandonAfterMs`; a long-lived cart
+ * continues as new, carrying its state and idempotency keys, before its history grows large.
+ */
+export async function cartWorkflow(input: CartWorkflowInput): Promise<CartView> {
+  let state: CartState =
+    input.carried?.state ??
+    createCart({
+      id: input.cartId,
+      currency: input.currency,
+      customerId: input.customerId,
+      email: input.email,
+      now: now(),
+    });
+  let ledger: LedgerEntry[] = input.carried?.ledger ?? [];
+  const inFlight = new Map<string, Promise<unknown>>();
+  let updatesThisRun = 0;
+  // The starter sets the initial search attributes; only changes are upserted (each is an event).
+  let published = { status: state.status as string, items: cartView(state, input.timeouts).itemCount };
+
+  const view = () => cartView(state, input.timeouts);
+  const shouldContinueAsNew = () => updatesThisRun >= input.maxUpdatesPerRun || workflowInfo().continueAsNewSuggested;
+
+  function publish(): void {
+    const current = view();
+    setCurrentDetails(describeCart(current));
+    if (current.status !== published.status || current.itemCount !== published.items) {
+      upsertSearchAttributes([
+        { key: CartStatus, value: current.status },
+        { key: CartItemCount, value: current.itemCount },
+      ]);
+      published = { status: current.status, items: current.itemCount };
+    }
+  }
+
+  async function price(productIds: string[]): Promise<Pricing> {
+    try {
+      return { requested: productIds, items: await lookupCatalogItems({ productIds }) };
+    } catch {
+      throw ApplicationFailure.create({
+        type: ErrorCode.ServiceUnavailable,
+        message: 'the catalog could not be read just now; nothing was changed, try again',
+        nonRetryable: true,
+      });
+    }
+  }
+
+  const keyReused = (key: string) =>
+    ApplicationFailure.create({
+      type: ErrorCode.IdempotencyKeyReused,
+      message: `Idempotency-Key ${key} was already used for a different change to this cart`,
+      nonRetryable: true,
+    });
+
+  function validate(command: CartCommand, key: string | undefined): void {
+    rethrowAsFailure(() => checkCommand(state, command));
+    if (key && checkKey(ledger, key, JSON.stringify(command)).kind === 'conflict') throw keyReused(key);
+  }
+
+  async function mutate(command: CartCommand, key: string | undefined): Promise<CartView> {
+    const fingerprint = JSON.stringify(command);
+    if (key) {
+      // A retry racing its original waits for it, then answers as a replay. No await may come
+      // between this check and claiming the key below, or two retries could both go ahead.
+      for (let pending = inFlight.get(key); pending; pending = inFlight.get(key)) await pending.catch(() => undefined);
+      const check = checkKey(ledger, key, fingerprint);
+      if (check.kind === 'replay') return view();
+      if (check.kind === 'conflict') throw keyReused(key);
+    }
+    const run = (async () => {
+      updatesThisRun++;
+      const pricing = await price(productsToPrice(state, command));
+      // Applied to the state as it is now, after the await: concurrent changes are all kept.
+      state = rethrowAsFailure(() => applyCommand(state, command, pricing, now()));
+      if (key) ledger = recordKey(ledger, { key, fingerprint, at: now() });
+      publish();
+    })();
+    if (key) inFlight.set(key, run);
+    try {
+      await run;
+    } finally {
+      if (key && inFlight.get(key) === run) inFlight.delete(key);
+    }
+    return view();
+  }
+
+  const add = (a: AddItemArgs): CartCommand => ({ type: 'add', productId: a.productId, quantity: a.quantity });
+  const set = (a: SetQuantityArgs): CartCommand => ({ type: 'set', productId: a.productId, quantity: a.quantity });
+  const adjust = (a: AdjustQuantityArgs): CartCommand => ({ type: 'adjust', productId: a.productId, delta: a.delta });
+  const remove = (a: RemoveItemArgs): CartCommand => ({ type: 'remove', productId: a.productId });
+  const clear = (): CartCommand => ({ type: 'clear' });
+  setHandler(addItemUpdate, (a) => mutate(add(a), a.idempotencyKey), {
+    validator: (a) => validate(add(a), a.idempotencyKey),
+  });
+  setHandler(setQuantityUpdate, (a) => mutate(set(a), a.idempotencyKey), {
+    validator: (a) => validate(set(a), a.idempotencyKey),
+  });
+  setHandler(adjustQuantityUpdate, (a) => mutate(adjust(a), a.idempotencyKey), {
+    validator: (a) => validate(adjust(a), a.idempotencyKey),
+  });
+  setHandler(removeItemUpdate, (a) => mutate(remove(a), a.idempotencyKey), {
+    validator: (a) => validate(remove(a), a.idempotencyKey),
+  });
+  setHandler(clearCartUpdate, (a) => mutate(clear(), a.idempotencyKey), {
+    validator: (a) => validate(clear(), a.idempotencyKey),
+  });
+  setHandler(
+    refreshPricesUpdate,
+    async () => {
+      updatesThisRun++;
+      const pricing = await price(productsToPrice(state));
+      if (state.status === 'active') state = applyPrices(state, pricing, now());
+      publish();
+      return view();
+    },
+    { validator: () => rethrowAsFailure(() => checkCommand(state, { type: 'clear' })) },
+  );
+  setHandler(getCartQuery, view);
+  setCurrentDetails(describeCart(view()));
+
+  // The cart's clock: wait for activity, the next deadline, or the time to continue as new.
+  while (state.status === 'active' && !shouldContinueAsNew()) {
+    const { reminderAt, abandonAt } = deadlines(state, input.timeouts);
+    const next = Math.min(reminderAt ? Date.parse(reminderAt) : Infinity, Date.parse(abandonAt!));
+    const activityMark = state.lastActivityAt;
+    const woken = await condition(
+      () => state.lastActivityAt !== activityMark || state.status !== 'active' || shouldContinueAsNew(),
+      Math.max(1, next - Date.now()),
+    );
+    if (woken) continue;
+    if (Date.now() >= Date.parse(abandonAt!)) {
+      state = markAbandoned(state, now());
+      publish();
+    } else if (reminderAt && Date.now() >= Date.parse(reminderAt)) {
+      const current = view();
+      // An empty cart has nothing to come back for: no message, but the period counts as reminded.
+      if (current.itemCount > 0) {
+        await sendCartReminder({
+          cartId: state.id,
+          customerId: state.customerId,
+          email: state.email,
+          itemCount: current.itemCount,
+          totalCents: current.totalCents,
+          currency: current.currency,
+          idleSince: activityMark,
+        });
+      }
+      state = markReminded(state, activityMark);
+    }
+  }
+
+  // Handlers still running (an update awaiting the catalog) finish in this run, not half in the next.
+  await condition(allHandlersFinished);
+  if (state.status === 'active') {
+    return continueAsNew<typeof cartWorkflow>({
+      ...input,
+      carried: { state, ledger, runs: (input.carried?.runs ?? 0) + 1 },
+    });
+  }
+  return view();
+}
