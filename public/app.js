@@ -4,7 +4,7 @@
 // attributes, never with innerHTML, so product data cannot inject markup.
 
 // The repository's ESLint config has no browser environment: these are the browser globals used here.
-/* global window, document, fetch, URL, URLSearchParams, AbortController, CSS, Node, HTMLElement, setTimeout, clearTimeout */
+/* global window, document, fetch, URL, URLSearchParams, AbortController, CSS, Node, HTMLElement, setTimeout, clearTimeout, localStorage, crypto, HTMLInputElement */
 
 const PAGE_SIZE = 24;
 const SEARCH_DEBOUNCE_MS = 250;
@@ -60,6 +60,32 @@ const dom = {
   dialogAvailability: $('dialog-availability'),
   dialogCollections: $('dialog-collections'),
   dialogAdded: $('dialog-added'),
+  dialogCartForm: $('dialog-cart-form'),
+  dialogQuantity: $('dialog-quantity'),
+  dialogAdd: $('dialog-add'),
+  dialogViewCart: $('dialog-view-cart'),
+  dialogCartStatus: $('dialog-cart-status'),
+  dialogCartError: $('dialog-cart-error'),
+  cartButton: $('cart-button'),
+  cartCount: $('cart-count'),
+  cartStatus: $('cart-status'),
+  cartPanel: $('cart-panel'),
+  cartTitle: $('cart-title'),
+  cartClose: $('cart-close'),
+  cartError: $('cart-error'),
+  cartErrorText: $('cart-error-text'),
+  cartErrorDismiss: $('cart-error-dismiss'),
+  cartNotice: $('cart-notice'),
+  cartNoticeTitle: $('cart-notice-title'),
+  cartNoticeText: $('cart-notice-text'),
+  cartNoticeDismiss: $('cart-notice-dismiss'),
+  cartEmpty: $('cart-empty'),
+  cartLines: $('cart-lines'),
+  cartSummary: $('cart-summary'),
+  cartItemCount: $('cart-item-count'),
+  cartTotal: $('cart-total'),
+  cartCheckout: $('cart-checkout'),
+  cartClear: $('cart-clear'),
 };
 
 /** Creates an element with attributes/properties and children (strings become text nodes). */
@@ -104,8 +130,15 @@ async function apiGet(path, params = {}, signal) {
     response = await fetch(url, { signal, headers: { accept: 'application/json' } });
   } catch (err) {
     if (err?.name === 'AbortError') throw err;
-    throw new ApiError('Could not reach the shop. Check your connection and try again.');
+    throw new ApiError(UNREACHABLE);
   }
+  return readBody(response);
+}
+
+const UNREACHABLE = 'Could not reach the shop. Check your connection and try again.';
+
+/** The JSON body of a 2xx answer; a 4xx/5xx becomes an ApiError carrying the API's own code and message. */
+async function readBody(response) {
   let body = null;
   try {
     body = await response.json();
@@ -502,7 +535,26 @@ function productCard(product) {
         ),
         stockBadge(product.available),
       ),
+      cardAddButton(product, stock.kind === 'out'),
     ),
+  );
+}
+
+/** The card's own "Add to cart" (one unit); it sits above the card-wide click area of .card__open. */
+function cardAddButton(product, soldOut) {
+  const adding = !soldOut && cart.adding.has(product.id);
+  return h(
+    'button',
+    {
+      type: 'button',
+      class: `button button--secondary button--small card__add${soldOut ? ' card__add--sold-out' : ''}`,
+      'data-testid': 'card-add-to-cart',
+      'aria-label': soldOut ? `${product.name}: sold out` : `Add ${product.name} to cart`,
+      disabled: soldOut,
+      'aria-disabled': adding ? 'true' : undefined,
+      onclick: (event) => void addFromCard(product, event.currentTarget),
+    },
+    soldOut ? 'Sold out' : adding ? 'Adding…' : 'Add to cart',
   );
 }
 
@@ -590,6 +642,7 @@ function renderDialog(product) {
       : 'None',
   );
   dom.dialogAdded.textContent = formatDate(product.createdAt);
+  syncDialogAdd();
   dom.dialogBody.hidden = false;
 }
 
@@ -611,6 +664,7 @@ async function openProduct(id) {
 
   dom.dialogError.hidden = true;
   dom.dialogError.textContent = '';
+  if (!dom.dialog.open || id !== currentDialogProduct?.id) resetDialogAdd();
   const known = shownProducts.get(id);
   if (known) renderDialog(known);
   else clearDialog();
@@ -662,6 +716,646 @@ function onDialogClosed() {
       : dom.grid.querySelector(`li[data-product-id="${CSS.escape(id)}"] .card__open`);
   dialogReturnFocus = null;
   if (target instanceof HTMLElement) target.focus();
+}
+
+// ---------- Cart ----------
+//
+// Each cart lives in the API (a Temporal workflow per cart). The page keeps only the cart's id, in
+// localStorage, and renders the cart the API last answered with: names, prices, totals and the line
+// flags all come from the API, and the page only formats them.
+
+const CART_ID_KEY = 'durable-goods.cart-id';
+/** The API's limit per line (MAX_LINE_QUANTITY), used only to bound the inputs: the API still decides. */
+const MAX_LINE_QUANTITY = 99;
+const RETRY_DELAY_MS = 500;
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const cart = {
+  /** The cart's id once one exists: restored from localStorage, set by the first add. */
+  id: readStoredCartId(),
+  /** The last cart the API answered with; null before the first answer and after the cart is forgotten. */
+  view: null,
+  /** Product ids whose line has a change in flight: that line's controls are disabled. */
+  busyLines: new Set(),
+  /** A whole-cart change (empty, checkout) is in flight: every control is disabled. */
+  busyCart: false,
+  /** The checkout request is in flight. */
+  checkingOut: false,
+  /** Product ids being added from a card or the dialog. */
+  adding: new Set(),
+};
+
+function readStoredCartId() {
+  try {
+    const id = localStorage.getItem(CART_ID_KEY);
+    return id && UUID_PATTERN.test(id) ? id.toLowerCase() : null;
+  } catch {
+    return null; // storage is blocked: the cart lasts as long as the page
+  }
+}
+
+function storeCartId(id) {
+  try {
+    if (id) localStorage.setItem(CART_ID_KEY, id);
+    else localStorage.removeItem(CART_ID_KEY);
+  } catch {
+    // Storage is blocked: nothing to keep.
+  }
+}
+
+/** A random v4 UUID. crypto.randomUUID needs a secure context (https or localhost); elsewhere build one. */
+function newUuid() {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * One cart request. A change (any method but GET) carries an Idempotency-Key; when the network fails,
+ * the request is sent once more with the same key, so the API applies the change at most once.
+ * Answers { status, body }; a 4xx/5xx becomes an ApiError with the API's code and message.
+ */
+async function cartRequest(method, path, body) {
+  const headers = { accept: 'application/json' };
+  if (method !== 'GET') headers['idempotency-key'] = newUuid();
+  // No content-type without a body: the API refuses an empty JSON body.
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const init = { method, headers, cache: 'no-store', body: body === undefined ? undefined : JSON.stringify(body) };
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch {
+    await sleep(RETRY_DELAY_MS);
+    try {
+      response = await fetch(path, init);
+    } catch {
+      throw new ApiError(UNREACHABLE);
+    }
+  }
+  return { status: response.status, body: await readBody(response) };
+}
+
+const cartPath = (id, rest = '') => `/api/carts/${encodeURIComponent(id)}${rest}`;
+
+let cartQueue = Promise.resolve();
+
+/** Sends cart requests one after another, so answers are rendered in the order the changes were made. */
+function inCartQueue(task) {
+  const run = cartQueue.then(task);
+  cartQueue = run.catch(() => {});
+  return run;
+}
+
+/** Creates the cart on the first add. The page picks the id, so a create sent twice answers with the same cart. */
+async function ensureCart() {
+  if (cart.id) return cart.id;
+  const { body } = await cartRequest('POST', '/api/carts', { cartId: newUuid() });
+  adoptCart(body);
+  return cart.id;
+}
+
+/** Shows a cart the API answered with. A cart that is no longer active is forgotten: answers false. */
+function adoptCart(view) {
+  if (!view || view.status !== 'active') {
+    forgetCart();
+    return false;
+  }
+  cart.id = view.id;
+  cart.view = view;
+  storeCartId(view.id);
+  renderCart();
+  return true;
+}
+
+/** Drops the cart: the next add starts a new one. */
+function forgetCart() {
+  cart.id = null;
+  cart.view = null;
+  storeCartId(null);
+  renderCart();
+}
+
+/** GETs the cart (on load, and when the panel opens): the API re-prices it first when its prices are stale. */
+async function refreshCart({ quiet = false } = {}) {
+  const id = cart.id;
+  if (!id) return;
+  try {
+    await inCartQueue(async () => {
+      if (cart.id !== id) return;
+      const { body } = await cartRequest('GET', cartPath(id));
+      if (cart.id === id) adoptCart(body);
+    });
+  } catch (err) {
+    // Gone (or a mangled id in storage): start afresh on the next add.
+    if (err.code === 'cart_not_found' || err.status === 400) {
+      if (cart.id === id) forgetCart();
+    } else if (!quiet) showCartError(`Your cart could not be loaded: ${err.message}`);
+  }
+}
+
+/**
+ * Runs one change to the cart: marks what it touches busy, sends it once the changes before it are done,
+ * renders the cart the API answers with and announces `describe(cart)`. Answers the new cart, or null
+ * after showing the API's error in the panel.
+ */
+async function changeCart({ line, whole = false }, send, describe) {
+  if (line) cart.busyLines.add(line);
+  if (whole) cart.busyCart = true;
+  hideCartMessages();
+  renderCart();
+  try {
+    const view = await inCartQueue(async () => {
+      if (!cart.id) return null; // forgotten by an earlier change
+      const { body } = await send(cart.id);
+      adoptCart(body);
+      return body;
+    });
+    if (view) announce(`${describe(view)} ${cartSummaryText(view)}`);
+    return view;
+  } catch (err) {
+    handleCartError(err);
+    return null;
+  } finally {
+    if (line) cart.busyLines.delete(line);
+    if (whole) cart.busyCart = false;
+    renderCart();
+  }
+}
+
+/** Shows a failed change's error in the panel; a closed or vanished cart is forgotten. Answers the text shown. */
+function handleCartError(err, { reveal = false } = {}) {
+  let message = err?.message || 'Your cart could not be changed.';
+  if (err?.code === 'cart_closed' || err?.code === 'cart_not_found') {
+    forgetCart();
+    message = `This cart can no longer change (${message}). Add a product to start a new cart.`;
+  }
+  showCartError(message, { reveal });
+  return message;
+}
+
+/** Adds a product; answers { view, message } or { error, message }. */
+async function addToCart(productId, quantity, { reveal = false } = {}) {
+  cart.adding.add(productId);
+  syncAddControls(productId);
+  hideCartMessages();
+  try {
+    const view = await inCartQueue(async () => {
+      const id = await ensureCart();
+      const { body } = await cartRequest('POST', cartPath(id, '/items'), { productId, quantity });
+      adoptCart(body);
+      return body;
+    });
+    const line = view.lines.find((l) => l.productId === productId);
+    const message = `Added ${quantity} × ${line?.name ?? 'the product'} to your cart.`;
+    announce(`${message} ${cartSummaryText(view)}`);
+    return { view, message };
+  } catch (err) {
+    return { error: err, message: handleCartError(err, { reveal }) };
+  } finally {
+    cart.adding.delete(productId);
+    syncAddControls(productId);
+  }
+}
+
+async function addFromCard(product, button) {
+  if (isAriaDisabled(button) || cart.adding.has(product.id)) return;
+  // A card has no room for the message: an error opens the panel, which shows it.
+  const result = await addToCart(product.id, 1, { reveal: true });
+  if (!result.error) flashAdded(product.id);
+}
+
+/** A moment of "Added ✓" on the card's button (the live region says the same to screen readers). */
+function flashAdded(productId) {
+  const button = cardAddButtonOf(productId);
+  if (!button || button.disabled) return;
+  button.textContent = 'Added ✓';
+  button.classList.add('card__add--added');
+  setTimeout(() => {
+    if (!button.isConnected || cart.adding.has(productId)) return;
+    button.textContent = 'Add to cart';
+    button.classList.remove('card__add--added');
+  }, 1500);
+}
+
+const cardAddButtonOf = (productId) =>
+  dom.grid.querySelector(`li[data-product-id="${CSS.escape(productId)}"] [data-testid="card-add-to-cart"]`);
+
+async function addFromDialog() {
+  const product = currentDialogProduct;
+  if (!product || product.available <= 0 || cart.adding.has(product.id)) return;
+  dom.dialogCartStatus.textContent = '';
+  dom.dialogCartError.textContent = '';
+  dom.dialogViewCart.hidden = true;
+  const text = dom.dialogQuantity.value.trim();
+  const quantity = Number(text);
+  if (text === '' || !Number.isInteger(quantity) || quantity < 1 || quantity > MAX_LINE_QUANTITY) {
+    dom.dialogQuantity.setAttribute('aria-invalid', 'true');
+    dom.dialogCartError.textContent = `Enter a quantity from 1 to ${MAX_LINE_QUANTITY}.`;
+    dom.dialogQuantity.focus();
+    return;
+  }
+  dom.dialogQuantity.removeAttribute('aria-invalid');
+  const result = await addToCart(product.id, quantity);
+  if (!dom.dialog.open || currentDialogProduct?.id !== product.id) return; // the customer moved on
+  if (result.error) {
+    dom.dialogCartError.textContent = result.message;
+  } else {
+    dom.dialogCartStatus.textContent = `${result.message} ${cartSummaryText(result.view)}`;
+    dom.dialogViewCart.hidden = false;
+  }
+}
+
+/** The dialog's add control for the product shown: disabled when sold out, busy while its add is in flight. */
+function syncDialogAdd() {
+  const product = currentDialogProduct;
+  const soldOut = !product || product.available <= 0;
+  dom.dialogQuantity.disabled = soldOut;
+  dom.dialogAdd.disabled = soldOut;
+  dom.dialogAdd.textContent = soldOut ? 'Sold out' : 'Add to cart';
+  setBusyControl(dom.dialogAdd, !soldOut && cart.adding.has(product.id));
+}
+
+function resetDialogAdd() {
+  dom.dialogQuantity.value = '1';
+  dom.dialogQuantity.removeAttribute('aria-invalid');
+  dom.dialogCartStatus.textContent = '';
+  dom.dialogCartError.textContent = '';
+  dom.dialogViewCart.hidden = true;
+}
+
+/** Keeps a product's add buttons (its card, the dialog) in step with its add being in flight. */
+function syncAddControls(productId) {
+  const busy = cart.adding.has(productId);
+  const button = cardAddButtonOf(productId);
+  if (button && !button.disabled) {
+    setBusyControl(button, busy);
+    button.textContent = busy ? 'Adding…' : 'Add to cart';
+    button.classList.remove('card__add--added');
+  }
+  if (currentDialogProduct?.id === productId) syncDialogAdd();
+}
+
+/**
+ * In-flight controls are disabled with aria-disabled rather than `disabled`, so a keyboard user's focus
+ * stays on the button they pressed; their handlers check isAriaDisabled.
+ */
+function setBusyControl(control, busy) {
+  if (busy) control.setAttribute('aria-disabled', 'true');
+  else control.removeAttribute('aria-disabled');
+}
+
+const isAriaDisabled = (control) => control.getAttribute('aria-disabled') === 'true';
+
+function changeLineQuantity(line, body) {
+  return changeCart(
+    { line: line.productId },
+    (id) => cartRequest('PATCH', cartPath(id, `/items/${encodeURIComponent(line.productId)}`), body),
+    (view) => {
+      const now = view.lines.find((l) => l.productId === line.productId);
+      return now ? `${now.name}: quantity ${now.quantity}.` : `Removed ${line.name} from your cart.`;
+    },
+  );
+}
+
+async function onQuantityChange(line, input) {
+  const text = input.value.trim();
+  const quantity = Number(text);
+  if (text === '' || !Number.isInteger(quantity) || quantity < 0 || quantity > MAX_LINE_QUANTITY) {
+    input.value = input.dataset.quantity;
+    showCartError(`Enter a quantity from 0 to ${MAX_LINE_QUANTITY} for ${line.name} (0 removes it).`);
+    return;
+  }
+  if (quantity === line.quantity) return;
+  const view = await changeLineQuantity(line, { quantity });
+  if (!view) {
+    // Refused: show the quantity the cart really has.
+    const again = dom.cartLines.querySelector(`[data-focus-key="${CSS.escape(`${line.productId}|qty`)}"]`);
+    if (again) again.value = again.dataset.quantity;
+  }
+}
+
+function removeLine(line) {
+  return changeCart(
+    { line: line.productId },
+    (id) => cartRequest('DELETE', cartPath(id, `/items/${encodeURIComponent(line.productId)}`)),
+    () => `Removed ${line.name} from your cart.`,
+  );
+}
+
+function emptyCart() {
+  if (!cart.view?.lines.length || cart.busyCart) return;
+  return changeCart(
+    { whole: true },
+    (id) => cartRequest('DELETE', cartPath(id, '/items')),
+    () => 'Emptied your cart.',
+  );
+}
+
+/**
+ * Checkout. Today the API answers 501 not_implemented (shown in the panel, the cart kept as it is);
+ * once orders exist it answers 202 { orderId, status, statusUrl }, handled by onCheckoutAccepted.
+ */
+async function checkout() {
+  if (!cart.id || !cart.view?.lines.length || cart.busyCart) return;
+  cart.busyCart = true;
+  cart.checkingOut = true;
+  hideCartMessages();
+  renderCart();
+  try {
+    const { status, body } = await inCartQueue(() =>
+      cart.id ? cartRequest('POST', cartPath(cart.id, '/checkout')) : { status: 0, body: null },
+    );
+    if (status === 202) onCheckoutAccepted(body);
+  } catch (err) {
+    if (err.code === 'not_implemented') showCartNotice(err.message, 'Checkout is not open yet');
+    else handleCartError(err);
+  } finally {
+    cart.busyCart = false;
+    cart.checkingOut = false;
+    renderCart();
+  }
+}
+
+/**
+ * The checkout was accepted (202): the cart is now an order. Order tracking (order.statusUrl) comes
+ * with orders; for now the page thanks the customer and forgets the checked-out cart.
+ */
+function onCheckoutAccepted(order) {
+  forgetCart();
+  const message = `Thank you! Order ${order.orderId} is ${order.status}.`;
+  showCartNotice(message, 'Order received');
+}
+
+// ----- Cart rendering -----
+
+const itemsLabel = (n) => `${n} ${n === 1 ? 'item' : 'items'}`;
+
+function cartSummaryText(view) {
+  return `Your cart has ${itemsLabel(view.itemCount)}, total ${formatMoney(view.totalCents, view.currency)}.`;
+}
+
+/** Says something in the cart's live region (the panel may be hidden). */
+function announce(text) {
+  // The same words twice in a row would not be read again: vary them invisibly.
+  dom.cartStatus.textContent = dom.cartStatus.textContent === text ? `${text}\u00a0` : text;
+}
+
+function showCartError(message, { reveal = false } = {}) {
+  dom.cartErrorText.textContent = message;
+  dom.cartError.hidden = false;
+  if (!reveal) return;
+  if (dom.cartPanel.hidden) openCartPanel({ focus: false });
+  // Where the panel sits above the products (narrower screens) it may be out of sight: go to it.
+  const box = dom.cartError.getBoundingClientRect();
+  const headerBottom = document.querySelector('.site-header')?.getBoundingClientRect().bottom ?? 0;
+  if (box.top < headerBottom || box.bottom > window.innerHeight) dom.cartTitle.focus();
+}
+
+function showCartNotice(message, title = '') {
+  dom.cartNoticeTitle.textContent = title;
+  dom.cartNoticeText.textContent = message;
+  dom.cartNotice.hidden = false;
+  announce(title ? `${title}: ${message}` : message);
+}
+
+function hideCartMessages() {
+  dom.cartError.hidden = true;
+  dom.cartErrorText.textContent = '';
+  dom.cartNotice.hidden = true;
+  dom.cartNoticeTitle.textContent = '';
+  dom.cartNoticeText.textContent = '';
+}
+
+function renderCart() {
+  const view = cart.view;
+  const count = view?.itemCount ?? 0;
+  const lines = view?.lines ?? [];
+  dom.cartCount.textContent = String(count);
+  dom.cartButton.setAttribute('aria-label', `Cart, ${itemsLabel(count)}`);
+  dom.cartButton.dataset.count = String(count);
+
+  dom.cartEmpty.hidden = lines.length > 0;
+  renderCartLines(lines, view?.currency ?? 'USD');
+  dom.cartSummary.hidden = lines.length === 0;
+  dom.cartItemCount.textContent = String(count);
+  dom.cartTotal.textContent = view ? formatMoney(view.totalCents, view.currency) : '';
+
+  dom.cartCheckout.disabled = lines.length === 0;
+  dom.cartClear.disabled = lines.length === 0;
+  setBusyControl(dom.cartCheckout, cart.busyCart);
+  setBusyControl(dom.cartClear, cart.busyCart);
+  dom.cartCheckout.textContent = cart.checkingOut ? 'Checking out…' : 'Checkout';
+  dom.cartPanel.setAttribute('aria-busy', String(cart.busyCart || cart.busyLines.size > 0));
+}
+
+/** Rebuilds the lines, keeping focus on the same control (or, for a removed line, on its neighbour's). */
+function renderCartLines(lines, currency) {
+  const active = document.activeElement;
+  const focused = active instanceof HTMLElement && dom.cartLines.contains(active) ? active : null;
+  const focusKey = focused?.dataset.focusKey;
+  const oldIndex = focused ? [...dom.cartLines.children].indexOf(focused.closest('li')) : -1;
+  // A quantity being typed but not yet sent is kept.
+  const typed =
+    focused instanceof HTMLInputElement && focused.value !== focused.dataset.quantity ? focused.value : null;
+
+  dom.cartLines.replaceChildren(...lines.map((line) => cartLineItem(line, currency)));
+  if (!focusKey) return;
+
+  let target = dom.cartLines.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`);
+  if (target && typed !== null) target.value = typed;
+  if (!target) {
+    const part = focusKey.split('|')[1];
+    const neighbour = dom.cartLines.children[Math.min(oldIndex, dom.cartLines.children.length - 1)];
+    target = neighbour?.querySelector(`[data-focus-part="${part}"]`) ?? dom.cartTitle;
+  }
+  target.focus();
+}
+
+function cartLineItem(line, currency) {
+  const busy = cart.busyLines.has(line.productId) || cart.busyCart;
+  const focus = (part) => ({ focusKey: `${line.productId}|${part}`, focusPart: part });
+  const guarded = (fn) => (event) => {
+    if (!isAriaDisabled(event.currentTarget)) void fn();
+  };
+  const flags = [];
+  if (line.priceChanged) {
+    flags.push(
+      h(
+        'li',
+        { class: 'flag flag--price', 'data-testid': 'cart-line-price-changed' },
+        line.previousUnitPriceCents === null
+          ? 'Price changed'
+          : `Price changed from ${formatMoney(line.previousUnitPriceCents, currency)}`,
+      ),
+    );
+  }
+  if (line.outOfStock)
+    flags.push(h('li', { class: 'flag flag--out', 'data-testid': 'cart-line-out-of-stock' }, 'Out of stock'));
+  else if (line.insufficientStock)
+    flags.push(
+      h(
+        'li',
+        { class: 'flag flag--low', 'data-testid': 'cart-line-insufficient-stock' },
+        `Only ${line.available} available`,
+      ),
+    );
+
+  const busyAttr = busy ? 'true' : undefined;
+  return h(
+    'li',
+    {
+      class: `cart-line${busy ? ' cart-line--busy' : ''}`,
+      'data-testid': 'cart-line',
+      'aria-busy': busy ? 'true' : 'false',
+      dataset: { productId: line.productId },
+    },
+    h('p', { class: 'cart-line__name', 'data-testid': 'cart-line-name' }, line.name),
+    h(
+      'p',
+      { class: 'cart-line__meta' },
+      h('span', { class: 'cart-line__sku' }, 'SKU ', h('span', { 'data-testid': 'cart-line-sku' }, line.sku)),
+      h(
+        'span',
+        { class: 'cart-line__unit' },
+        h('span', { 'data-testid': 'cart-line-unit-price' }, formatMoney(line.unitPriceCents, currency)),
+        ' each',
+      ),
+    ),
+    flags.length ? h('ul', { class: 'cart-line__flags', 'aria-label': `Notes on ${line.name}` }, flags) : null,
+    h(
+      'div',
+      { class: 'cart-line__controls' },
+      h(
+        'div',
+        { class: 'stepper', role: 'group', 'aria-label': `Quantity of ${line.name}` },
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'stepper__button',
+            'aria-label': line.quantity === 1 ? `Remove one ${line.name} (removes it)` : `Remove one ${line.name}`,
+            'aria-disabled': busyAttr,
+            'data-testid': 'cart-line-decrease',
+            dataset: focus('decrease'),
+            onclick: guarded(() => changeLineQuantity(line, { delta: -1 })),
+          },
+          '−',
+        ),
+        h('input', {
+          type: 'number',
+          class: 'stepper__input',
+          inputmode: 'numeric',
+          min: 0,
+          max: MAX_LINE_QUANTITY,
+          step: 1,
+          value: line.quantity,
+          'aria-label': `Quantity of ${line.name}`,
+          readonly: busy,
+          'aria-disabled': busyAttr,
+          'data-testid': 'cart-line-quantity',
+          dataset: { ...focus('qty'), quantity: String(line.quantity) },
+          onchange: (event) => void onQuantityChange(line, event.currentTarget),
+        }),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'stepper__button',
+            'aria-label': `Add one ${line.name}`,
+            'aria-disabled': busyAttr,
+            'data-testid': 'cart-line-increase',
+            dataset: focus('increase'),
+            onclick: guarded(() => changeLineQuantity(line, { delta: 1 })),
+          },
+          '+',
+        ),
+      ),
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'button button--link cart-line__remove',
+          'aria-label': `Remove ${line.name} from your cart`,
+          'aria-disabled': busyAttr,
+          'data-testid': 'cart-line-remove',
+          dataset: focus('remove'),
+          onclick: guarded(() => removeLine(line)),
+        },
+        'Remove',
+      ),
+    ),
+    h(
+      'p',
+      { class: 'cart-line__total' },
+      h('span', { class: 'visually-hidden' }, 'Line total '),
+      h('span', { 'data-testid': 'cart-line-total' }, formatMoney(line.lineTotalCents, currency)),
+    ),
+  );
+}
+
+// ----- Cart panel -----
+
+function openCartPanel({ focus = true } = {}) {
+  const wasHidden = dom.cartPanel.hidden;
+  dom.cartPanel.hidden = false;
+  dom.cartButton.setAttribute('aria-expanded', 'true');
+  // Focusing the heading also scrolls the panel into view where it sits above the products (narrow screens).
+  if (focus) dom.cartTitle.focus();
+  if (wasHidden) void refreshCart({ quiet: true });
+}
+
+function closeCartPanel() {
+  const hadFocus = dom.cartPanel.contains(document.activeElement);
+  dom.cartPanel.hidden = true;
+  dom.cartButton.setAttribute('aria-expanded', 'false');
+  if (hadFocus) dom.cartButton.focus();
+}
+
+function wireCart() {
+  dom.cartButton.addEventListener('click', () => (dom.cartPanel.hidden ? openCartPanel() : closeCartPanel()));
+  dom.cartClose.addEventListener('click', closeCartPanel);
+  dom.cartPanel.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') closeCartPanel();
+  });
+  dom.cartErrorDismiss.addEventListener('click', () => {
+    dom.cartError.hidden = true;
+    dom.cartTitle.focus();
+  });
+  dom.cartNoticeDismiss.addEventListener('click', () => {
+    dom.cartNotice.hidden = true;
+    dom.cartTitle.focus();
+  });
+  dom.cartClear.addEventListener('click', () => {
+    if (!isAriaDisabled(dom.cartClear)) void emptyCart();
+  });
+  dom.cartCheckout.addEventListener('click', () => {
+    if (!isAriaDisabled(dom.cartCheckout)) void checkout();
+  });
+
+  dom.dialogCartForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (!isAriaDisabled(dom.dialogAdd)) void addFromDialog();
+  });
+  dom.dialogQuantity.addEventListener('input', () => dom.dialogQuantity.removeAttribute('aria-invalid'));
+  dom.dialogViewCart.addEventListener('click', () => {
+    // After the dialog's own close handler (which returns focus to the card), open the panel.
+    dom.dialog.addEventListener('close', () => openCartPanel(), { once: true });
+    dom.dialog.close();
+  });
+
+  // Another tab started, emptied or forgot the cart: follow it.
+  window.addEventListener('storage', (event) => {
+    if (event.key !== CART_ID_KEY && event.key !== null) return;
+    cart.id = readStoredCartId();
+    cart.view = null;
+    renderCart();
+    void refreshCart({ quiet: true });
+  });
 }
 
 // ---------- Wiring ----------
@@ -784,6 +1478,9 @@ function start() {
   state.max = dom.max.value;
   writeUrl();
   wire();
+  wireCart();
+  renderCart();
+  void refreshCart();
   void loadFacets();
   void loadProducts();
   if (productId) void openProduct(productId);

@@ -189,7 +189,7 @@ export function loadConfig(env: Env = process.env): Config {
       idleTimeoutMs: r.duration('CART_IDLE_TIMEOUT', '24h'),
       abandonAfterMs: r.duration('CART_ABANDON_AFTER', '7d'),
       repriceAfterMs: r.duration('CART_REPRICE_AFTER', '15m'),
-      maxUpdatesPerRun: r.integer('CART_MAX_UPDATES_PER_RUN', 500, 1, 1_500),
+      maxUpdatesPerRun: r.integer('CART_MAX_UPDATES_PER_RUN', 250, 1, 1_500),
     },
     adminToken: adminToken ?? '',
     adminTokenGenerated,

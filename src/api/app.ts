@@ -40,6 +40,16 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // Clients (browsers, fetch wrappers) often send Content-Type: application/json with no body on
+  // DELETE and bodiless POSTs; that is "no body", not malformed JSON. Everything else goes to
+  // fastify's own parser (with its prototype-poisoning protection).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') return done(null, undefined);
+    return parseJson(request, body as string, done);
+  });
+
   await app.register(errors);
   await app.register(openapi);
   await app.register(fastifyStatic, { root: path.resolve(publicDir), index: 'index.html', wildcard: false });

@@ -97,7 +97,8 @@ function filterWhere(prisma: PrismaClient, q: ProductListQuery): Prisma.ProductW
   if (q.vendor) where.push(UUID.test(q.vendor) ? { vendorId: q.vendor } : { vendor: { slug: q.vendor } });
   if (q.minPrice !== undefined || q.maxPrice !== undefined)
     where.push({ priceCents: { gte: q.minPrice, lte: q.maxPrice } });
-  if (q.sku) where.push({ sku: q.sku });
+  if (q.sku) where.push({ sku: { equals: q.sku, mode: 'insensitive' } });
+  if (q.name) where.push({ name: { equals: q.name, mode: 'insensitive' } });
   if (q.q) {
     const contains = { contains: q.q, mode: 'insensitive' as const };
     where.push({ OR: [{ name: contains }, { description: contains }] });

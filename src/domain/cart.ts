@@ -147,7 +147,8 @@ export function isQuantity(n: number): boolean {
  * need the catalog. Update validators run it; the reducers run it again on the state they change.
  */
 export function checkCommand(state: CartState, command: CartCommand): void {
-  if (state.status !== 'active') fail(ErrorCode.CartClosed, `cart ${state.id} is ${state.status.replace('_', ' ')}`);
+  if (state.status !== 'active')
+    fail(ErrorCode.CartClosed, `this cart is ${state.status.replace('_', ' ')}; start a new one`);
   const line = 'productId' in command ? state.lines.find((l) => l.productId === command.productId) : undefined;
   switch (command.type) {
     case 'add':

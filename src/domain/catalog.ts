@@ -16,7 +16,9 @@ export interface ProductFilter {
   inStock?: boolean;
   /** Case-insensitive text, matched in name and description. */
   q?: string;
+  /** Exact SKU or exact name, both case-insensitive: how people name one product. */
   sku?: string;
+  name?: string;
 }
 
 export interface ProductListQuery extends ProductFilter {

@@ -264,6 +264,26 @@ describe('es-cqrs-shopping-cart routes', () => {
     expect(removed.body.lines.map((l: any) => l.productId)).toEqual([b!.id]);
   });
 
+  it('treats an empty body sent as application/json as no body', async () => {
+    const id = newCartId();
+    await add(id, products[0]!.id);
+    const res = await stack.http(`/api/carts/${id}/items/${products[0]!.id}`, {
+      method: 'DELETE',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.lines).toEqual([]);
+    const created = await stack.http('/api/carts', { method: 'POST', headers: { 'content-type': 'application/json' } });
+    expect(created.status).toBe(201);
+    const broken = await stack.http('/api/carts', {
+      method: 'POST',
+      body: '{"cartId":',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(broken.status).toBe(400);
+    expect(broken.body.error.code).toBe('malformed_json');
+  });
+
   it('checkout answers 501 not_implemented until orders arrive, and leaves the cart as it is', async () => {
     const id = newCartId();
     await add(id, products[0]!.id);

@@ -123,6 +123,16 @@ describe('GET /api/products', () => {
     expect(combined.every((p) => p.category === category && p.available > 0 && p.priceCents <= 10000)).toBe(true);
   });
 
+  it('finds one product by exact SKU or exact name, ignoring case', async () => {
+    const [one] = (await products('limit=1&sort=price')).items;
+    expect((await products(`sku=${one!.sku.toLowerCase()}`)).items.map((p) => p.id)).toEqual([one!.id]);
+    expect((await products(`name=${encodeURIComponent(one!.name.toUpperCase())}`)).items.map((p) => p.id)).toEqual([
+      one!.id,
+    ]);
+    // Exact, not a substring: a name with a letter missing finds nothing.
+    expect((await products(`name=${encodeURIComponent(one!.name.slice(0, -1))}`)).items).toEqual([]);
+  });
+
   it('rejects bad query values with 400 and a stable code', async () => {
     const cases: [string, string, string][] = [
       ['limit=-1', 'validation_failed', 'limit'],

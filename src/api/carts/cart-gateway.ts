@@ -157,7 +157,7 @@ export class CartGateway {
 }
 
 function closed(cart: CartView): DomainError {
-  return new DomainError(ErrorCode.CartClosed, `cart ${cart.id} is ${cart.status.replace('_', ' ')}`, {
+  return new DomainError(ErrorCode.CartClosed, `this cart is ${cart.status.replace('_', ' ')}; start a new one`, {
     status: cart.status,
     orderId: cart.orderId,
   });

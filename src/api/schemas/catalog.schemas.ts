@@ -50,7 +50,10 @@ export const ProductListQuery = Type.Object(
     q: Type.Optional(
       Type.String({ minLength: 1, maxLength: 100, description: 'Text searched in name and description' }),
     ),
-    sku: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    sku: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Exact SKU, case-insensitive' })),
+    name: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 200, description: 'Exact product name, case-insensitive' }),
+    ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })),
     cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
   },

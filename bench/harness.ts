@@ -1,0 +1,136 @@
+/**
+ * The real stack for benchmarks, in one process: embedded PostgreSQL (migrated, seeded), a Temporal
+ * dev server (the CLI), the worker and the API on a real port. Nothing is mocked.
+ */
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { seedCatalog } from '../prisma/seed.js';
+import { buildApp } from '../src/api/app.js';
+import { loadConfig, type Config } from '../src/config.js';
+import { migrateDatabase } from '../src/db/migrate.js';
+import { createPrisma, type PrismaClient } from '../src/db/prisma.js';
+import { startEmbeddedPostgres } from '../src/dev/embedded-postgres.js';
+import { ensureTemporalCli } from '../src/dev/temporal-cli.js';
+import { startTemporalDevServer } from '../src/dev/temporal-dev-server.js';
+import { createWorker } from '../src/worker/create-worker.js';
+import { freePort } from '../test/helpers/ports.js';
+
+Runtime.install({ logger: new DefaultLogger('ERROR') });
+
+export interface BenchStack {
+  url: string;
+  config: Config;
+  prisma: PrismaClient;
+  client: Client;
+  nativeConnection: NativeConnection;
+  /** Starts a worker with every project workflow on the app's task queue (stop it with shutdown()). */
+  startWorker(): Promise<{ worker: Worker; done: Promise<void> }>;
+  close(): Promise<void>;
+}
+
+export async function startBenchStack(env: Record<string, string> = {}): Promise<BenchStack> {
+  const root = await mkdtemp(path.join(tmpdir(), 'bench-'));
+  await chmod(root, 0o755);
+  const [pgPort, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort()];
+  const pg = await startEmbeddedPostgres({
+    dir: path.join(root, 'pg'),
+    port: pgPort,
+    user: 'postgres',
+    password: 'postgres',
+    database: 'bench',
+    logFile: path.join(root, 'pg.log'),
+  });
+  await migrateDatabase(pg.url);
+  const cliPath = await ensureTemporalCli(process.env.TEMPORAL_CLI_PATH || undefined, console.log);
+  const temporal = await startTemporalDevServer({
+    cliPath,
+    ip: '127.0.0.1',
+    port: temporalPort,
+    uiPort,
+    namespace: 'default',
+    dbFile: path.join(root, 'temporal.sqlite'),
+    logFile: path.join(root, 'temporal.log'),
+    pidFile: path.join(root, 'temporal.pid'),
+  });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: pg.url,
+    TEMPORAL_ADDRESS: temporal.address,
+    ADMIN_TOKEN: 'bench-admin-token-0123456789',
+    DATA_DIR: root,
+    ...env,
+  });
+  const prisma = createPrisma(pg.url, 10);
+  await seedCatalog(prisma);
+  const connection = await Connection.connect({ address: temporal.address });
+  const client = new Client({ connection });
+  const nativeConnection = await NativeConnection.connect({ address: temporal.address });
+  const app = await buildApp({ config, prisma, temporal: { client, connection } }, { logger: false });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+
+  return {
+    url,
+    config,
+    prisma,
+    client,
+    nativeConnection,
+    async startWorker() {
+      const worker = await createWorker({
+        connection: nativeConnection,
+        namespace: 'default',
+        taskQueue: config.temporal.taskQueue,
+        deps: { prisma },
+      });
+      return { worker, done: worker.run() };
+    },
+    async close() {
+      await app.close();
+      await connection.close();
+      await nativeConnection.close();
+      await prisma.$disconnect();
+      await temporal.stop();
+      await pg.stop();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Summary {
+  n: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  mean: number;
+}
+
+/** Percentiles (nearest rank) of millisecond samples, rounded to 0.01 ms. */
+export function summarize(samples: number[]): Summary {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+  const round = (x: number) => Math.round(x * 100) / 100;
+  return {
+    n: sorted.length,
+    p50: round(at(50)),
+    p90: round(at(90)),
+    p99: round(at(99)),
+    mean: round(sorted.reduce((a, b) => a + b, 0) / sorted.length),
+  };
+}
+
+/** Times `fn` once, in milliseconds. */
+export async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const start = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+/** What the numbers were measured on. */
+export function machine(): string {
+  const cpu = cpus();
+  return `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}`;
+}
