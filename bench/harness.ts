@@ -17,6 +17,7 @@ import { ensureTemporalCli } from '../src/dev/temporal-cli.js';
 import { startTemporalDevServer } from '../src/dev/temporal-dev-server.js';
 import { createWorker } from '../src/worker/create-worker.js';
 import { freePort } from '../test/helpers/ports.js';
+import { createPaymentProvider } from '../src/payments/index.js';
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 
@@ -69,7 +70,10 @@ export async function startBenchStack(env: Record<string, string> = {}): Promise
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection });
   const nativeConnection = await NativeConnection.connect({ address: temporal.address });
-  const app = await buildApp({ config, prisma, temporal: { client, connection } }, { logger: false });
+  const app = await buildApp(
+    { config, prisma, temporal: { client, connection }, payments: createPaymentProvider(config, prisma) },
+    { logger: false },
+  );
   await app.listen({ host: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
 
@@ -84,7 +88,7 @@ export async function startBenchStack(env: Record<string, string> = {}): Promise
         connection: nativeConnection,
         namespace: 'default',
         taskQueue: config.temporal.taskQueue,
-        deps: { prisma },
+        deps: { prisma, payments: createPaymentProvider(config, prisma) },
       });
       return { worker, done: worker.run() };
     },

@@ -37,6 +37,12 @@ export async function seedCatalog(prisma: PrismaClient): Promise<{ seeded: boole
         ),
       });
       await tx.inventory.createMany({ data: products.map((p) => ({ productId: p.id, ...p.inventory })) });
+      // The opening balance of the stock ledger: on hand is always the sum of a product's movements.
+      await tx.stockMovement.createMany({
+        data: products
+          .filter((p) => p.inventory.onHand > 0)
+          .map((p) => ({ productId: p.id, delta: p.inventory.onHand, kind: 'initial', ref: `initial:${p.id}` })),
+      });
       return { seeded: true, products: products.length };
     },
     // The default 5 s budget includes waiting for the lock above, which a concurrent seed may hold.

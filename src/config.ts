@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { OrderPolicy } from './contracts/order.contract.js';
 import { parseDuration } from './domain/duration.js';
 
 /** Where `npm start` keeps embedded Postgres, Temporal's SQLite file and the dev admin token. */
@@ -41,6 +42,9 @@ export interface Config {
   };
   /** ISO 4217 code of the one currency the shop sells in. */
   currency: string;
+  /** Where customers reach this API (links in payment redirects and e-mails). */
+  publicUrl: string;
+  order: OrderPolicy;
   cart: {
     /** Idle this long, a cart sends its customer one reminder. */
     idleTimeoutMs: number;
@@ -144,6 +148,7 @@ export function loadConfig(env: Env = process.env): Config {
   const r = new EnvReader(env);
   const nodeEnv = r.oneOf('NODE_ENV', 'development', ['development', 'production', 'test'] as const);
   const dataDir = path.resolve(r.string('DATA_DIR', defaultDataDir));
+  const port = r.integer('PORT', 3000, 0, 65535);
   const postgresPort = r.integer('POSTGRES_PORT', defaultPostgresPort, 1, 65535);
   const devServerPort = r.integer('TEMPORAL_PORT', 7233, 1, 65535);
   const temporalAddress = r.string('TEMPORAL_ADDRESS', `127.0.0.1:${devServerPort}`, checkHostPort);
@@ -164,7 +169,7 @@ export function loadConfig(env: Env = process.env): Config {
   const config: Config = {
     nodeEnv,
     host: r.string('HOST', '127.0.0.1'),
-    port: r.integer('PORT', 3000, 0, 65535),
+    port,
     logLevel: r.oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
     dataDir,
     databaseUrl: r.string('DATABASE_URL', embeddedDatabaseUrl(env), checkPostgresUrl),
@@ -185,6 +190,20 @@ export function loadConfig(env: Env = process.env): Config {
     currency: r.string('CURRENCY', 'USD', (v) =>
       /^[A-Z]{3}$/.test(v) ? undefined : 'must be an ISO 4217 code such as USD',
     ),
+    publicUrl: r.string('PUBLIC_URL', `http://localhost:${port}`, (v) =>
+      /^https?:\/\/[^/]+$/.test(v) ? undefined : 'must be an origin such as https://shop.example.com (no path)',
+    ),
+    order: {
+      paymentTimeoutMs: r.duration('PAYMENT_TIMEOUT', '30m'),
+      paymentActionTimeoutMs: r.duration('PAYMENT_ACTION_TIMEOUT', '15m'),
+      maxPaymentAttempts: r.integer('MAX_PAYMENT_ATTEMPTS', 3, 1, 10),
+      backorderRetryIntervalMs: r.duration('BACKORDER_RETRY_INTERVAL', '1h'),
+      maxBackorderWaitMs: r.duration('MAX_BACKORDER_WAIT', '7d'),
+      pickingMs: r.duration('PICKING_DURATION', '2h'),
+      shippingMs: r.duration('SHIPPING_DURATION', '2d'),
+      returnWindowMs: r.duration('RETURN_WINDOW', '30d'),
+      restockStepMs: r.duration('RESTOCK_STEP_DURATION', '4h'),
+    },
     cart: {
       idleTimeoutMs: r.duration('CART_IDLE_TIMEOUT', '24h'),
       abandonAfterMs: r.duration('CART_ABANDON_AFTER', '7d'),

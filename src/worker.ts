@@ -5,6 +5,7 @@ import { loadConfigOrExit } from './config.js';
 import { createPrisma } from './db/prisma.js';
 import { createLogger } from './logger.js';
 import { createWorker } from './worker/create-worker.js';
+import { createPaymentProvider } from './payments/index.js';
 
 const config = loadConfigOrExit();
 const log = createLogger(config, 'worker');
@@ -35,7 +36,7 @@ const worker = await createWorker({
   connection,
   namespace: config.temporal.namespace,
   taskQueue: config.temporal.taskQueue,
-  deps: { prisma },
+  deps: { prisma, payments: createPaymentProvider(config, prisma) },
   workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH || undefined,
 });
 

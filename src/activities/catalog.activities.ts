@@ -25,6 +25,7 @@ export function createCatalogActivities({ prisma }: CatalogActivityDeps) {
       });
       const bySku = new Map(products.map((p) => [p.sku, p]));
       const failed: CatalogImportFailure[] = [];
+      const restocked: string[] = [];
       let updated = 0;
       for (const row of rows) {
         const product = bySku.get(row.sku);
@@ -37,11 +38,12 @@ export function createCatalogActivities({ prisma }: CatalogActivityDeps) {
             await prisma.product.update({ where: { id: product.id }, data: { priceCents: row.priceCents } });
           }
           if (row.onHand !== undefined) {
-            await setInventory(prisma, product.id, {
+            const { increased } = await setInventory(prisma, product.id, {
               onHand: row.onHand,
               restockThreshold: product.inventory?.restockThreshold ?? 0,
               restockQuantity: product.inventory?.restockQuantity ?? 0,
             });
+            if (increased) restocked.push(product.id);
           }
           updated++;
         } catch (err) {
@@ -49,7 +51,7 @@ export function createCatalogActivities({ prisma }: CatalogActivityDeps) {
           failed.push({ sku: row.sku, code: err.code, message: err.message });
         }
       }
-      return { updated, failed };
+      return { updated, failed, restocked };
     },
   };
 }

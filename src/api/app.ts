@@ -1,11 +1,18 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import formbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Client, Connection } from '@temporalio/client';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from '../config.js';
 import type { PrismaClient } from '../db/prisma.js';
+import type { PaymentProvider } from '../payments/provider.js';
+import { SimulatedPaymentProvider } from '../payments/simulated-provider.js';
+import { OrderGateway } from './orders/order-gateway.js';
+import { adminOrderRoutes } from './routes/admin-orders.routes.js';
+import { orderRoutes } from './routes/orders.routes.js';
+import { simulatedPaymentRoutes } from './routes/simulated-payments.routes.js';
 import { requireAdmin } from './plugins/admin-auth.js';
 import errors from './plugins/errors.js';
 import openapi from './plugins/openapi.js';
@@ -21,6 +28,7 @@ export interface AppDeps {
   config: Config;
   prisma: PrismaClient;
   temporal: { client: Client; connection: Connection };
+  payments: PaymentProvider;
 }
 
 const publicDir = fileURLToPath(new URL('../../public', import.meta.url));
@@ -51,18 +59,24 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   });
 
   await app.register(errors);
+  await app.register(formbody);
   await app.register(openapi);
   await app.register(fastifyStatic, { root: path.resolve(publicDir), index: 'index.html', wildcard: false });
 
   await app.register(healthRoutes, deps);
   await app.register(catalogRoutes, deps);
   const carts = new CartGateway(deps.temporal.client, deps.config);
-  await app.register(cartRoutes, { carts });
-  await app.register(legacyCartRoutes, { carts });
+  const orders = new OrderGateway(deps.temporal.client, deps.prisma, deps.config);
+  await app.register(cartRoutes, { carts, orders, config: deps.config });
+  await app.register(legacyCartRoutes, { carts, orders, config: deps.config });
+  await app.register(orderRoutes, { orders, config: deps.config });
+  if (deps.payments instanceof SimulatedPaymentProvider)
+    await app.register(simulatedPaymentRoutes, { payments: deps.payments, orders });
   await app.register(async (admin) => {
     requireAdmin(admin, deps.config.adminToken);
-    await admin.register(adminCatalogRoutes, deps);
+    await admin.register(adminCatalogRoutes, { ...deps, orders });
     await admin.register(adminImportRoutes, deps);
+    await admin.register(adminOrderRoutes, { ...deps, orders });
   });
   return app;
 }

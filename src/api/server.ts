@@ -4,6 +4,7 @@ import { loadConfigOrExit } from '../config.js';
 import { createPrisma } from '../db/prisma.js';
 import { createLogger } from '../logger.js';
 import { buildApp } from './app.js';
+import { createPaymentProvider } from '../payments/index.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger(config, 'api');
@@ -12,7 +13,10 @@ const prisma = createPrisma(config.databaseUrl);
 const connection = Connection.lazy({ address: config.temporal.address });
 const client = new Client({ connection, namespace: config.temporal.namespace });
 
-const app = await buildApp({ config, prisma, temporal: { client, connection } }, { loggerInstance: logger });
+const app = await buildApp(
+  { config, prisma, temporal: { client, connection }, payments: createPaymentProvider(config, prisma) },
+  { loggerInstance: logger },
+);
 
 let closing = false;
 async function close(signal: string) {

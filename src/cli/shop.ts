@@ -1,13 +1,14 @@
 /**
  * `npm run shop`: the command line of es-cqrs-shopping-cart (change-member, add, remove, adjust,
- * checkout, current-member, help) on this API, plus `products` and `cart`. Commands are read one per
+ * checkout, current-member, help) on this API, plus `products`, `cart` and `order`. Commands are read one per
  * line, so a script can be piped in: `printf 'change-member calvin\nadd orange\ncart\n' | npm run shop`.
  * API_URL (default http://localhost:$PORT, PORT 3000) is the API; DATA_DIR (default .data) keeps
- * which cart each member uses.
+ * which cart each member uses; SHOP_ADDRESS (JSON) is the shipping address checkout sends.
  */
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { defaultDataDir } from '../config.js';
+import type { ShippingAddress } from '../domain/order.js';
 import { ShopApi } from './shop/api-client.js';
 import { parseCommand } from './shop/commands.js';
 import { MemberCarts } from './shop/member-carts.js';
@@ -29,10 +30,24 @@ const input = createInterface({
 });
 input.on('SIGINT', () => input.close());
 
+let shippingAddress: ShippingAddress | undefined;
+const addressJson = env('SHOP_ADDRESS');
+if (addressJson) {
+  try {
+    shippingAddress = JSON.parse(addressJson) as ShippingAddress;
+  } catch {
+    console.error(
+      'SHOP_ADDRESS must be JSON such as {"name":"Ada","line1":"1 Main St","city":"London","postalCode":"N1 9GU","country":"GB"}',
+    );
+    process.exit(78);
+  }
+}
+
 const session = new ShopSession(
   new ShopApi(apiUrl),
   new MemberCarts(path.resolve(env('DATA_DIR') ?? defaultDataDir)),
   (text) => console.log(text),
+  shippingAddress,
 );
 const prompt = () => {
   if (!interactive) return;

@@ -1,6 +1,8 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { CartState, CartTimeouts, CartView } from '../domain/cart.js';
 import type { LedgerEntry } from '../domain/idempotency.js';
+import type { ShippingAddress } from '../domain/order.js';
+import type { OrderPolicy } from './order.contract.js';
 
 /** Everything a cart workflow starts from; `carried` is set only when a run continues as new. */
 export interface CartWorkflowInput {
@@ -36,3 +38,13 @@ export const clearCartUpdate = defineUpdate<CartView, [ClearCartArgs]>('clearCar
 /** Re-prices every line from the catalog without counting as customer activity. */
 export const refreshPricesUpdate = defineUpdate<CartView, []>('refreshPrices');
 export const getCartQuery = defineQuery<CartView>('getCart');
+
+export interface CheckoutArgs {
+  email: string;
+  shippingAddress: ShippingAddress;
+  paymentMethod?: string | null;
+  policy: OrderPolicy;
+}
+
+/** Turns the cart into an order (a child workflow that outlives the cart) and closes the cart. */
+export const checkoutUpdate = defineUpdate<{ orderId: string }, [CheckoutArgs]>('checkout');

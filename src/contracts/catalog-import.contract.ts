@@ -36,6 +36,8 @@ export interface CatalogImportProgress {
 export interface CatalogImportBatchResult {
   updated: number;
   failed: CatalogImportFailure[];
+  /** Products whose stock on hand went up: orders waiting for them are woken. */
+  restocked: string[];
 }
 
 export const MAX_IMPORT_ROWS = 10_000;

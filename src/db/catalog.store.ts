@@ -7,7 +7,8 @@ import {
   type ProductView,
 } from '../domain/catalog.js';
 import { DomainError, ErrorCode } from '../domain/errors.js';
-import { type Prisma, type PrismaClient } from './prisma.js';
+import { setStock } from './inventory.store.js';
+import type { Prisma, PrismaClient } from './prisma.js';
 
 /** Postgres access for the catalog, shared by the API's routes and the worker's activities. */
 
@@ -197,6 +198,11 @@ export async function createProduct(prisma: PrismaClient, input: ProductInput): 
       },
       select: { id: true },
     });
+    if (input.inventory?.onHand) {
+      await tx.stockMovement.create({
+        data: { productId: product.id, delta: input.inventory.onHand, kind: 'initial', ref: `initial:${product.id}` },
+      });
+    }
     return product.id;
   });
   return getProduct(prisma, id);
@@ -225,40 +231,16 @@ export interface InventoryInput {
 }
 
 /**
- * Sets a product's stock counts. On hand may not drop below what orders already hold: that stock is
- * promised, and taking it away would oversell. The guard is in the UPDATE itself, so a reservation
- * landing between a read and this write cannot slip past it.
+ * Sets a product's stock counts; on hand may not drop below what orders already hold (see
+ * setStock). `increased` tells the caller to wake orders waiting for this product.
  */
 export async function setInventory(
   prisma: PrismaClient,
   productId: string,
   input: InventoryInput,
-): Promise<InventoryView> {
+): Promise<InventoryView & { increased: boolean }> {
   await getProduct(prisma, productId);
-  await prisma.inventory.upsert({
-    where: { productId },
-    create: { productId, ...input },
-    update: {},
-  });
-  const updated = await prisma.inventory.updateMany({
-    where: { productId, reserved: { lte: input.onHand } },
-    data: input,
-  });
-  const row = await prisma.inventory.findUniqueOrThrow({ where: { productId } });
-  if (updated.count === 0) {
-    throw new DomainError(
-      ErrorCode.StockBelowReserved,
-      `onHand ${input.onHand} is below the ${row.reserved} units already reserved by orders`,
-      { reserved: row.reserved },
-    );
-  }
-  return {
-    onHand: row.onHand,
-    reserved: row.reserved,
-    available: availableStock(row.onHand, row.reserved),
-    restockThreshold: row.restockThreshold,
-    restockQuantity: row.restockQuantity,
-  };
+  return setStock(prisma, productId, input);
 }
 
 /** Distinct categories with their product counts, for the storefront's filters. */

@@ -13,6 +13,11 @@ export const ErrorCode = {
   ProductNotFound: 'product_not_found',
   ImportNotFound: 'import_not_found',
   CartNotFound: 'cart_not_found',
+  OrderNotFound: 'order_not_found',
+  OrderNotCancellable: 'order_not_cancellable',
+  PaymentNotExpected: 'payment_not_expected',
+  RefundNotAllowed: 'refund_not_allowed',
+  CartEmpty: 'cart_empty',
   LineNotFound: 'line_not_found',
   CartClosed: 'cart_closed',
   CartFull: 'cart_full',
@@ -22,6 +27,7 @@ export const ErrorCode = {
   CollectionNotFound: 'collection_not_found',
   SkuAlreadyExists: 'sku_already_exists',
   StockBelowReserved: 'stock_below_reserved',
+  StockNotHeld: 'stock_not_held',
   CurrencyNotSupported: 'currency_not_supported',
   UnsupportedMediaType: 'unsupported_media_type',
   PayloadTooLarge: 'payload_too_large',
@@ -42,3 +48,6 @@ export class DomainError extends Error {
     this.name = 'DomainError';
   }
 }
+
+/** The failure type of a payment provider's refusal inside activities; its code is in details[0].code. */
+export const PAYMENT_REQUEST_FAILED = 'payment_request_failed';

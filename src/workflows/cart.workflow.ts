@@ -3,6 +3,9 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  ParentClosePolicy,
+  startChild,
+  uuid4,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -13,6 +16,7 @@ import type { createActivities } from '../activities/index.js';
 import {
   addItemUpdate,
   adjustQuantityUpdate,
+  checkoutUpdate,
   clearCartUpdate,
   getCartQuery,
   refreshPricesUpdate,
@@ -24,7 +28,9 @@ import {
   type RemoveItemArgs,
   type SetQuantityArgs,
 } from '../contracts/cart.contract.js';
+import { initialOrderSearchAttributes } from '../contracts/order.contract.js';
 import { CartItemCount, CartStatus } from '../contracts/search-attributes.js';
+import { workflowId } from '../contracts/temporal.js';
 import {
   applyCommand,
   applyPrices,
@@ -34,6 +40,7 @@ import {
   deadlines,
   describeCart,
   markAbandoned,
+  markCheckedOut,
   markReminded,
   productsToPrice,
   type CartCommand,
@@ -43,6 +50,7 @@ import {
 } from '../domain/cart.js';
 import { DomainError, ErrorCode } from '../domain/errors.js';
 import { checkKey, recordKey, type LedgerEntry } from '../domain/idempotency.js';
+import { orderWorkflow } from './order.workflow.js';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -104,6 +112,8 @@ export async function cartWorkflow(input: CartWorkflowInput): Promise<CartView> 
     });
   let ledger: LedgerEntry[] = input.carried?.ledger ?? [];
   const inFlight = new Map<string, Promise<unknown>>();
+  let mutationsInFlight = 0;
+  let checkingOut = false;
   let updatesThisRun = 0;
   // The starter sets the initial search attributes; only changes are upserted (each is an event).
   let published = { status: state.status as string, items: cartView(state, input.timeouts).itemCount };
@@ -143,6 +153,7 @@ export async function cartWorkflow(input: CartWorkflowInput): Promise<CartView> 
     });
 
   function validate(command: CartCommand, key: string | undefined): void {
+    if (checkingOut) throw asFailure(new DomainError(ErrorCode.CartClosed, 'this cart is being checked out'));
     rethrowAsFailure(() => checkCommand(state, command));
     if (key && checkKey(ledger, key, JSON.stringify(command)).kind === 'conflict') throw keyReused(key);
   }
@@ -159,11 +170,16 @@ export async function cartWorkflow(input: CartWorkflowInput): Promise<CartView> 
     }
     const run = (async () => {
       updatesThisRun++;
-      const pricing = await price(productsToPrice(state, command));
-      // Applied to the state as it is now, after the await: concurrent changes are all kept.
-      state = rethrowAsFailure(() => applyCommand(state, command, pricing, now()));
-      if (key) ledger = recordKey(ledger, { key, fingerprint, at: now() });
-      publish();
+      mutationsInFlight++;
+      try {
+        const pricing = await price(productsToPrice(state, command));
+        // Applied to the state as it is now, after the await: concurrent changes are all kept.
+        state = rethrowAsFailure(() => applyCommand(state, command, pricing, now()));
+        if (key) ledger = recordKey(ledger, { key, fingerprint, at: now() });
+        publish();
+      } finally {
+        mutationsInFlight--;
+      }
     })();
     if (key) inFlight.set(key, run);
     try {
@@ -204,6 +220,58 @@ export async function cartWorkflow(input: CartWorkflowInput): Promise<CartView> 
       return view();
     },
     { validator: () => rethrowAsFailure(() => checkCommand(state, { type: 'clear' })) },
+  );
+  setHandler(
+    checkoutUpdate,
+    async (args): Promise<{ orderId: string }> => {
+      // A checkout racing another (a double click, a retry) gets the same order.
+      // `await condition(...)` yields even when already true, so the check and the claim below must
+      // have no await between them: only a checkout that finds none under way may start one.
+      while (checkingOut) await condition(() => !checkingOut);
+      if (state.status === 'checked_out') return { orderId: state.orderId! };
+      checkingOut = true; // from here the validators turn changes away
+      updatesThisRun++;
+      const orderId = uuid4();
+      try {
+        // Changes accepted before checkout began finish first, so the order has every one of them.
+        await condition(() => mutationsInFlight === 0);
+        // Checkout prices the cart once more: the order is placed at today's catalog prices.
+        const pricing = await price(productsToPrice(state));
+        state = applyPrices(state, pricing, now());
+        // The order outlives the cart (ABANDON): the cart closes as soon as the order is started.
+        await startChild(orderWorkflow, {
+          workflowId: workflowId.order(orderId),
+          args: [
+            {
+              orderId,
+              lines: state.lines.map((l) => ({ productId: l.productId, quantity: l.quantity })),
+              email: args.email,
+              customerId: state.customerId,
+              cartId: state.id,
+              shippingAddress: args.shippingAddress,
+              paymentMethod: args.paymentMethod ?? null,
+              currency: state.currency,
+              policy: args.policy,
+            },
+          ],
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+          typedSearchAttributes: initialOrderSearchAttributes({ email: args.email, customerId: state.customerId }),
+          staticSummary: `Order from cart ${state.id} for ${args.email}`,
+        });
+      } finally {
+        checkingOut = false;
+      }
+      state = markCheckedOut(state, orderId, now());
+      publish();
+      return { orderId };
+    },
+    {
+      validator: (_args) => {
+        rethrowAsFailure(() => checkCommand(state, { type: 'clear' }));
+        if (state.lines.length === 0)
+          throw asFailure(new DomainError(ErrorCode.CartEmpty, 'the cart is empty: add something before checking out'));
+      },
+    },
   );
   setHandler(getCartQuery, view);
   setCurrentDetails(describeCart(view()));

@@ -1,13 +1,21 @@
-import { proxyActivities, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import {
   getImportProgressQuery,
   type CatalogImportInput,
   type CatalogImportProgress,
 } from '../contracts/catalog-import.contract.js';
+import { stockArrivedSignal } from '../contracts/order.contract.js';
 import { ImportStatus } from '../contracts/search-attributes.js';
+import { workflowId } from '../contracts/temporal.js';
 
-const { applyCatalogImportBatch } = proxyActivities<ReturnType<typeof createActivities>>({
+const { applyCatalogImportBatch, ordersWaitingFor } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '2 minutes',
   // Each batch only sets values, so a retry after a crash re-applies it harmlessly.
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
@@ -34,6 +42,14 @@ export async function catalogImportWorkflow(input: CatalogImportInput): Promise<
     progress.processed += batch.length;
     progress.updated += result.updated;
     progress.failed.push(...result.failed);
+    // More stock: orders waiting for it try to hold it now, not at their next retry.
+    for (const productId of result.restocked) {
+      for (const orderId of await ordersWaitingFor({ productId })) {
+        await getExternalWorkflowHandle(workflowId.order(orderId))
+          .signal(stockArrivedSignal, { productId })
+          .catch(() => undefined); // an order that ended meanwhile has nothing to wake
+      }
+    }
     setCurrentDetails(`**${progress.processed} / ${progress.total}** rows processed, ${progress.failed.length} failed`);
   }
 

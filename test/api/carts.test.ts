@@ -283,17 +283,6 @@ describe('es-cqrs-shopping-cart routes', () => {
     expect(broken.status).toBe(400);
     expect(broken.body.error.code).toBe('malformed_json');
   });
-
-  it('checkout answers 501 not_implemented until orders arrive, and leaves the cart as it is', async () => {
-    const id = newCartId();
-    await add(id, products[0]!.id);
-    for (const path of [`/cart/${id}/checkout`, `/api/carts/${id}/checkout`]) {
-      const res = await stack.http(path, { method: 'POST' });
-      expect(res.status).toBe(501);
-      expect(res.body.error.code).toBe('not_implemented');
-    }
-    expect((await stack.http(`/api/carts/${id}`)).body).toMatchObject({ status: 'active', itemCount: 1 });
-  });
 });
 
 describe('idempotency and concurrency', () => {

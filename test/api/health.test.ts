@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createPrisma } from '../../src/db/prisma.js';
+import { createPaymentProvider } from '../../src/payments/index.js';
 import { startTestStack, type TestStack } from '../helpers/app.js';
 import { freePort } from '../helpers/ports.js';
 
@@ -35,7 +36,12 @@ describe('health and readiness', () => {
     const prisma = createPrisma(config.databaseUrl, 1);
     const connection = Connection.lazy({ address: config.temporal.address });
     const app = await buildApp(
-      { config, prisma, temporal: { client: new Client({ connection }), connection } },
+      {
+        config,
+        prisma,
+        temporal: { client: new Client({ connection }), connection },
+        payments: createPaymentProvider(config, prisma),
+      },
       { logger: false },
     );
     try {

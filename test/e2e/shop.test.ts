@@ -89,7 +89,6 @@ describe('npm run shop, scripted through stdin', () => {
       'adjust orange x',
       'frobnicate',
       'cart',
-      'checkout',
     ]);
     expect(code).toBe(0);
     expect(stderr).toBe('');
@@ -126,7 +125,6 @@ describe('npm run shop, scripted through stdin', () => {
     next('usage: adjust ITEM N');
     next('unknown command "frobnicate"; type help for the commands');
     next(`calvin's cart ${cartId}:`, a.name, b.name, `7 items, total ${usd(cart.totalCents)}`);
-    next('Could not check out: checkout arrives with orders; the cart is kept as it is');
     expect(stdout.slice(stdout.lastIndexOf(`calvin's cart ${cartId}:`))).not.toContain(socks.sku);
   });
 
@@ -154,6 +152,34 @@ describe('npm run shop, scripted through stdin', () => {
     expect(stdout).toContain(`ghost's cart ${lost} no longer exists; started a new cart ${members.ghost}`);
     expect(stdout).toContain(`Member ghost, cart ${members.ghost}`);
     expect((await stack.http(`/api/carts/${members.ghost}`)).body).toMatchObject({ customerId: 'ghost' });
+  });
+
+  it('checks out into an order, shows it with `order`, and starts a new cart next', async () => {
+    const cartId = (await readMembers(dataDir)).calvin!;
+    const { code, stdout, stderr } = await run([
+      'change-member calvin',
+      'checkout calvin@example.com pm_card_visa',
+      'order',
+      'checkout x',
+      'cart',
+    ]);
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+    const cart = (await stack.http(`/api/carts/${cartId}`)).body;
+    expect(cart.status).toBe('checked_out');
+    expect(stdout).toContain(`Checked out: order ${cart.orderId} is placed (${stack.url}/api/orders/${cart.orderId})`);
+    expect(stdout).toContain(`Order ${cart.orderId}: `);
+    expect(stdout).toContain('Order placed: 2 line(s)');
+    expect(stdout).toContain('usage: checkout [EMAIL] [PAYMENT_METHOD]');
+    const next = (await readMembers(dataDir)).calvin;
+    expect(next).not.toBe(cartId);
+    expect(stdout).toContain(`Started a new cart for calvin: ${next}`);
+    const order = (await stack.http(`/api/orders/${cart.orderId}`)).body;
+    expect(order).toMatchObject({
+      email: 'calvin@example.com',
+      cartId,
+      shippingAddress: { name: 'calvin', country: 'US' },
+    });
   });
 
   it('says so when the API is unreachable, carries on, and stops reading at quit', async () => {

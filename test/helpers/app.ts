@@ -7,6 +7,7 @@ import { buildApp } from '../../src/api/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createWorker } from '../../src/worker/create-worker.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
+import { createPaymentProvider } from '../../src/payments/index.js';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -51,7 +52,11 @@ export async function startTestStack(
   });
   const connection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
-  const app = await buildApp({ config, prisma: db.prisma, temporal: { client, connection } }, { logger: false });
+  const payments = createPaymentProvider(config, db.prisma);
+  const app = await buildApp(
+    { config, prisma: db.prisma, temporal: { client, connection }, payments },
+    { logger: false },
+  );
   await app.listen({ host: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
 
@@ -62,7 +67,7 @@ export async function startTestStack(
         connection: workerConnection,
         namespace: config.temporal.namespace,
         taskQueue: config.temporal.taskQueue,
-        deps: { prisma: db.prisma },
+        deps: { prisma: db.prisma, payments },
         workflowBundlePath: inject('workflowBundlePath'),
       })
     : undefined;

@@ -20,6 +20,17 @@ describe('parseCommand', () => {
     expect(command('remove orange')).toEqual({ kind: 'remove', item: 'orange' });
     expect(command('adjust orange 10')).toEqual({ kind: 'adjust', item: 'orange', delta: 10 });
     expect(command('checkout')).toEqual({ kind: 'checkout' });
+    expect(command('checkout ada@example.com')).toEqual({ kind: 'checkout', email: 'ada@example.com' });
+    expect(command('checkout pm_card_chargeDeclined ada@example.com')).toEqual({
+      kind: 'checkout',
+      email: 'ada@example.com',
+      paymentMethod: 'pm_card_chargeDeclined',
+    });
+    expect(command('order')).toEqual({ kind: 'order' });
+    expect(command('order 0F8FAD5B-D9CB-469F-A165-70867728950E')).toEqual({
+      kind: 'order',
+      orderId: '0f8fad5b-d9cb-469f-a165-70867728950e',
+    });
     expect(command('current-member')).toEqual({ kind: 'current-member' });
     expect(command('help')).toEqual({ kind: 'help' });
   });
@@ -83,7 +94,10 @@ describe('parseCommand', () => {
     expect(usage(`add ${'x'.repeat(101)}`)).toBe('usage: add ITEM [QTY] (ITEM is at most 100 characters)');
     expect(usage(`products ${'x'.repeat(101)}`)).toBe('usage: products [TEXT] (TEXT is at most 100 characters)');
     expect(usage('cart please')).toBe('usage: cart (cart takes no arguments)');
-    expect(usage('CHECKOUT now')).toBe('usage: checkout (checkout takes no arguments)');
+    expect(usage('CHECKOUT now')).toBe(
+      'usage: checkout [EMAIL] [PAYMENT_METHOD] ("now" is neither an e-mail address nor a payment method (pm_...))',
+    );
+    expect(usage('order 42')).toBe('usage: order [ORDER_ID] (ORDER_ID is an order id (a UUID))');
   });
 
   it('ignores blank lines and points unknown commands at help', () => {
@@ -103,6 +117,7 @@ describe('parseCommand', () => {
       'remove ITEM',
       'adjust ITEM N',
       'checkout',
+      'order [ORDER_ID]',
       'products [TEXT]',
       'cart',
       'help',

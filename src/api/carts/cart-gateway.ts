@@ -2,29 +2,29 @@ import {
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
   type Client,
 } from '@temporalio/client';
-import { ApplicationFailure, type SearchAttributePair, type UpdateDefinition } from '@temporalio/common';
+import type { SearchAttributePair, UpdateDefinition } from '@temporalio/common';
 import type { Config } from '../../config.js';
 import {
   addItemUpdate,
+  checkoutUpdate,
   getCartQuery,
   refreshPricesUpdate,
   type AddItemArgs,
   type CartWorkflowInput,
+  type CheckoutArgs,
 } from '../../contracts/cart.contract.js';
 import { CartItemCount, CartStatus, CustomerId } from '../../contracts/search-attributes.js';
 import { WorkflowType, workflowId } from '../../contracts/temporal.js';
 import type { CartView } from '../../domain/cart.js';
-import { DomainError, ErrorCode, type ErrorCode as Code } from '../../domain/errors.js';
+import { DomainError, ErrorCode } from '../../domain/errors.js';
+import { domainErrorOf } from '../temporal-errors.js';
 
 export interface NewCart {
   customerId?: string | null;
   email?: string | null;
 }
-
-const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
 
 /**
  * The API's one door to cart workflows: starts them, sends them updates and queries, and turns
@@ -136,11 +136,35 @@ export class CartGateway {
     }
   }
 
-  private async translate(cartId: string, err: unknown): Promise<unknown> {
-    const cause = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;
-    if (cause instanceof ApplicationFailure && cause.type && KNOWN_CODES.has(cause.type)) {
-      return new DomainError(cause.type as Code, cause.message, cause.details?.[0]);
+  /**
+   * Turns the cart into an order. Checking out a cart that already became an order answers with that
+   * order again, so a retried checkout never places a second one.
+   */
+  async checkout(cartId: string, args: CheckoutArgs): Promise<{ orderId: string; created: boolean }> {
+    try {
+      const { orderId } = await this.handle(cartId).executeUpdate(checkoutUpdate, { args: [args] });
+      return { orderId, created: true };
+    } catch (err) {
+      const translated = await this.translate(cartId, err);
+      const details =
+        translated instanceof DomainError
+          ? (translated.details as { status?: string; orderId?: string | null } | undefined)
+          : undefined;
+      if (translated instanceof DomainError && translated.code === ErrorCode.CartClosed && details?.orderId) {
+        return { orderId: details.orderId, created: false };
+      }
+      if (translated instanceof DomainError && translated.code === ErrorCode.CartClosed && !details?.status) {
+        // Refused while a checkout was under way: the cart is checked out now, or will be in a moment.
+        const cart = await this.get(cartId);
+        if (cart.orderId) return { orderId: cart.orderId, created: false };
+      }
+      throw translated;
     }
+  }
+
+  private async translate(cartId: string, err: unknown): Promise<unknown> {
+    const business = domainErrorOf(err);
+    if (business) return business;
     if (err instanceof WorkflowExecutionAlreadyStartedError || err instanceof WorkflowNotFoundError) {
       // The id exists but its workflow has ended (REJECT_DUPLICATE), or it never existed.
       try {

@@ -14,11 +14,16 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.ProductNotFound]: 404,
   [ErrorCode.ImportNotFound]: 404,
   [ErrorCode.CartNotFound]: 404,
+  [ErrorCode.OrderNotFound]: 404,
+  [ErrorCode.OrderNotCancellable]: 409,
+  [ErrorCode.PaymentNotExpected]: 409,
+  [ErrorCode.RefundNotAllowed]: 409,
   [ErrorCode.LineNotFound]: 404,
   [ErrorCode.CartClosed]: 409,
   [ErrorCode.IdempotencyKeyReused]: 409,
   [ErrorCode.SkuAlreadyExists]: 409,
   [ErrorCode.StockBelowReserved]: 409,
+  [ErrorCode.StockNotHeld]: 409,
   [ErrorCode.PayloadTooLarge]: 413,
   [ErrorCode.UnsupportedMediaType]: 415,
   [ErrorCode.NotImplemented]: 501,
@@ -58,11 +63,14 @@ async function errorsPlugin(app: FastifyInstance) {
     if (err.validation) {
       const where = LOCATION[err.validationContext ?? ''] ?? err.validationContext ?? 'request';
       const details = err.validation.map((v) => {
-        const field =
-          v.instancePath.replace(/^\//, '').replaceAll('/', '.') ||
-          ((v.params as { additionalProperty?: string; missingProperty?: string })?.additionalProperty ??
-            (v.params as { missingProperty?: string })?.missingProperty ??
-            '');
+        // A missing or unknown property is reported on its parent: name the property itself.
+        const params = v.params as { additionalProperty?: string; missingProperty?: string } | undefined;
+        const field = [
+          v.instancePath.replace(/^\//, '').replaceAll('/', '.'),
+          params?.missingProperty ?? params?.additionalProperty,
+        ]
+          .filter(Boolean)
+          .join('.');
         const message =
           v.keyword === 'additionalProperties'
             ? 'is not a known field'

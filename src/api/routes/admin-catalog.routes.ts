@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { createProduct, setInventory, updateProduct } from '../../db/catalog.store.js';
 import { DomainError, ErrorCode } from '../../domain/errors.js';
 import type { AppDeps } from '../app.js';
+import type { OrderGateway } from '../orders/order-gateway.js';
 import { adminSecurity, errors, IdParams } from '../schemas/common.js';
 import {
   CreateProductBody,
@@ -12,7 +13,10 @@ import {
 } from '../schemas/catalog.schemas.js';
 
 /** Catalog administration: create and change products, set stock. Needs the admin token. */
-export const adminCatalogRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { prisma, config }) => {
+export const adminCatalogRoutes: FastifyPluginAsyncTypebox<AppDeps & { orders: OrderGateway }> = async (
+  app,
+  { prisma, config, orders },
+) => {
   const tags = ['admin'];
 
   app.post(
@@ -64,6 +68,11 @@ export const adminCatalogRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app
         response: { 200: Inventory, ...errors(400, 401, 403, 404, 409) },
       },
     },
-    async (request) => setInventory(prisma, request.params.id, request.body),
+    async (request) => {
+      const { increased, ...inventory } = await setInventory(prisma, request.params.id, request.body);
+      // More stock: orders waiting for this product try to hold it now, not at their next retry.
+      if (increased) await orders.wakeBackorders(request.params.id);
+      return inventory;
+    },
   );
 };

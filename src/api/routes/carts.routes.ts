@@ -7,7 +7,11 @@ import {
   setQuantityUpdate,
 } from '../../contracts/cart.contract.js';
 import { DomainError, ErrorCode } from '../../domain/errors.js';
+import type { Config } from '../../config.js';
 import type { CartGateway } from '../carts/cart-gateway.js';
+import { checkout } from '../carts/checkout.js';
+import type { OrderGateway } from '../orders/order-gateway.js';
+import { CheckoutBody, OrderAccepted } from '../schemas/order.schemas.js';
 import { errors } from '../schemas/common.js';
 import {
   AddItemBody,
@@ -24,7 +28,11 @@ const tags = ['carts'];
 const changeErrors = errors(400, 404, 409, 422, 503);
 
 /** Carts: each a long-running Temporal workflow, `cart-<id>`, created on first use. */
-export const cartRoutes: FastifyPluginAsyncTypebox<{ carts: CartGateway }> = async (app, { carts }) => {
+export const cartRoutes: FastifyPluginAsyncTypebox<{
+  carts: CartGateway;
+  orders: OrderGateway;
+  config: Config;
+}> = async (app, { carts, orders, config }) => {
   app.post(
     '/api/carts',
     {
@@ -150,13 +158,14 @@ export const cartRoutes: FastifyPluginAsyncTypebox<{ carts: CartGateway }> = asy
     {
       schema: {
         tags,
-        summary: 'Check out (arrives with orders)',
+        summary: 'Check out: the cart becomes an order',
+        description:
+          'The cart closes and the answer comes at once with the order (tracking) id; follow statusUrl. Checking out the same cart again answers with the same order.',
         params: CartIdParams,
-        response: { ...errors(400, 404, 501) },
+        body: CheckoutBody,
+        response: { 202: OrderAccepted, ...errors(400, 404, 409, 422) },
       },
     },
-    async () => {
-      throw new DomainError(ErrorCode.NotImplemented, 'checkout arrives with orders; the cart is kept as it is');
-    },
+    async (request, reply) => checkout(carts, orders, config, request.params.id, request.body, reply),
   );
 };

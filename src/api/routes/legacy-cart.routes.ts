@@ -1,7 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { removeItemUpdate } from '../../contracts/cart.contract.js';
-import { DomainError, ErrorCode } from '../../domain/errors.js';
+import type { Config } from '../../config.js';
 import type { CartGateway } from '../carts/cart-gateway.js';
+import { checkout } from '../carts/checkout.js';
+import type { OrderGateway } from '../orders/order-gateway.js';
+import { CheckoutBody, OrderAccepted } from '../schemas/order.schemas.js';
 import { errors } from '../schemas/common.js';
 import { Cart, IdempotencyHeaders, LegacyAddItemBody } from '../schemas/cart.schemas.js';
 import { Type } from 'typebox';
@@ -13,7 +16,11 @@ const CartIdParams = Type.Object({ cartId: Type.String({ format: 'uuid' }) });
  * The routes of es-cqrs-shopping-cart, working as its README shows, on the same cart workflows and
  * answering with the same cart shape as /api/carts.
  */
-export const legacyCartRoutes: FastifyPluginAsyncTypebox<{ carts: CartGateway }> = async (app, { carts }) => {
+export const legacyCartRoutes: FastifyPluginAsyncTypebox<{
+  carts: CartGateway;
+  orders: OrderGateway;
+  config: Config;
+}> = async (app, { carts, orders, config }) => {
   app.post(
     '/cart/:cartId',
     {
@@ -65,13 +72,14 @@ export const legacyCartRoutes: FastifyPluginAsyncTypebox<{ carts: CartGateway }>
     {
       schema: {
         tags,
-        summary: 'Check out (arrives with orders)',
+        summary: 'Check out: the cart becomes an order',
+        description:
+          'As POST /api/carts/{id}/checkout: 202 with the order (tracking) id; the same cart again answers with the same order.',
         params: CartIdParams,
-        response: { ...errors(400, 404, 501) },
+        body: CheckoutBody,
+        response: { 202: OrderAccepted, ...errors(400, 404, 409, 422) },
       },
     },
-    async () => {
-      throw new DomainError(ErrorCode.NotImplemented, 'checkout arrives with orders; the cart is kept as it is');
-    },
+    async (request, reply) => checkout(carts, orders, config, request.params.cartId, request.body, reply),
   );
 };

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CartView } from '../../domain/cart.js';
+import type { OrderView, ShippingAddress } from '../../domain/order.js';
 import type { ProductView } from '../../domain/catalog.js';
 
 // A cart update waits for the workflow to apply it; a worker restarting can take a while.
@@ -87,8 +88,15 @@ export class ShopApi {
     return this.request('DELETE', this.linePath(cartId, productId));
   }
 
-  checkout(cartId: string): Promise<CheckoutAccepted> {
-    return this.request('POST', `/api/carts/${encodeURIComponent(cartId)}/checkout`);
+  checkout(
+    cartId: string,
+    body: { email: string; shippingAddress: ShippingAddress; paymentMethod: string },
+  ): Promise<CheckoutAccepted> {
+    return this.request('POST', `/api/carts/${encodeURIComponent(cartId)}/checkout`, body);
+  }
+
+  order(orderId: string): Promise<OrderView> {
+    return this.request('GET', `/api/orders/${encodeURIComponent(orderId)}`);
   }
 
   private linePath(cartId: string, productId: string) {

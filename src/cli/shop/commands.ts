@@ -11,7 +11,8 @@ export type ShopCommand =
   | { kind: 'add'; item: string; quantity: number }
   | { kind: 'remove'; item: string }
   | { kind: 'adjust'; item: string; delta: number }
-  | { kind: 'checkout' }
+  | { kind: 'checkout'; email?: string; paymentMethod?: string }
+  | { kind: 'order'; orderId?: string }
   | { kind: 'products'; text: string }
   | { kind: 'cart' }
   | { kind: 'help' }
@@ -35,7 +36,8 @@ const USAGE = {
   add: 'add ITEM [QTY]',
   remove: 'remove ITEM',
   adjust: 'adjust ITEM N',
-  checkout: 'checkout',
+  checkout: 'checkout [EMAIL] [PAYMENT_METHOD]',
+  order: 'order [ORDER_ID]',
   products: 'products [TEXT]',
   cart: 'cart',
   help: 'help',
@@ -50,7 +52,9 @@ export const HELP = [
   '  add ITEM [QTY]       put QTY (default 1) of ITEM in the cart',
   '  remove ITEM          take ITEM out of the cart',
   '  adjust ITEM N        change the quantity of ITEM by N, e.g. adjust orange -2',
-  '  checkout             check out the cart',
+  '  checkout [EMAIL] [PM] check out the cart (defaults: NAME@example.com, pm_card_visa; the address',
+  '                       comes from SHOP_ADDRESS as JSON, or a demo address)',
+  "  order [ORDER_ID]     show an order: the member's last one by default",
   '  products [TEXT]      list up to 20 products, matching TEXT if given',
   '  cart                 show the cart',
   '  help                 show this list',
@@ -128,8 +132,24 @@ export function parseCommand(line: string): ParsedLine {
       if (args.length > MAX_TEXT_LENGTH) return usage('products', `TEXT is at most ${MAX_TEXT_LENGTH} characters`);
       return command({ kind: 'products', text: args });
 
+    case 'checkout': {
+      let email: string | undefined;
+      let paymentMethod: string | undefined;
+      for (const token of args.split(/\s+/).filter(Boolean)) {
+        if (/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(token) && !email) email = token;
+        else if (/^pm_[A-Za-z0-9_]+$/.test(token) && !paymentMethod) paymentMethod = token;
+        else return usage('checkout', `"${token}" is neither an e-mail address nor a payment method (pm_...)`);
+      }
+      return command({ kind: 'checkout', ...(email ? { email } : {}), ...(paymentMethod ? { paymentMethod } : {}) });
+    }
+
+    case 'order':
+      if (args === '') return command({ kind: 'order' });
+      return /^[0-9a-f-]{36}$/i.test(args)
+        ? command({ kind: 'order', orderId: args.toLowerCase() })
+        : usage('order', 'ORDER_ID is an order id (a UUID)');
+
     case 'current-member':
-    case 'checkout':
     case 'cart':
     case 'help':
       return args === '' ? command({ kind: word }) : usage(word, `${word} takes no arguments`);

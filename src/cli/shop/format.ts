@@ -1,6 +1,7 @@
 /** Plain-text rendering of carts, products and money for the shop CLI. */
 import type { CartLineView, CartView } from '../../domain/cart.js';
 import type { ProductView } from '../../domain/catalog.js';
+import type { OrderView } from '../../domain/order.js';
 
 const formatters = new Map<string, Intl.NumberFormat>();
 
@@ -69,4 +70,25 @@ export function formatProducts(products: ProductView[]): string[] {
       p.available > 0 ? `${p.available} available` : 'sold out',
     ]),
   );
+}
+
+/** An order: status, lines with their state, the money, and the timeline. */
+export function formatOrder(order: OrderView): string {
+  const p = order.payment;
+  const lines = table(
+    order.lines.map((l) => [
+      `  ${l.name} (${l.sku})`,
+      `× ${l.quantity}`,
+      money(l.lineTotalCents, order.currency),
+      l.status,
+    ]),
+  );
+  return [
+    `Order ${order.id}: ${order.status.replace('_', ' ')}${order.cancelReason ? ` (${order.cancelReason.replace('_', ' ')})` : ''}, total ${money(order.totalCents, order.currency)}`,
+    ...lines,
+    `  payment: ${p.step}; authorized ${money(p.authorizedCents, order.currency)}, captured ${money(p.capturedCents, order.currency)}, refunded ${money(p.refundedCents, order.currency)}` +
+      (p.lastError ? ` (${p.lastError.message})` : '') +
+      (p.nextAction?.url ? `; confirm at ${p.nextAction.url}` : ''),
+    ...order.timeline.map((t) => `  ${t.at.slice(11, 19)}  ${t.message}`),
+  ].join('\n');
 }

@@ -1,9 +1,10 @@
 /** Carries out shop CLI commands against the API for the member currently chosen. */
 import type { CartView } from '../../domain/cart.js';
 import type { ProductView } from '../../domain/catalog.js';
+import type { ShippingAddress } from '../../domain/order.js';
 import { ApiError, ApiUnreachableError, type CheckoutAccepted, type ShopApi } from './api-client.js';
 import { HELP, type ShopCommand } from './commands.js';
-import { cartSummary, formatCart, formatProducts } from './format.js';
+import { cartSummary, formatCart, formatOrder, formatProducts } from './format.js';
 import type { MemberCarts } from './member-carts.js';
 
 /** How many products `products` and an ambiguous ITEM list at most. */
@@ -22,6 +23,7 @@ const VERB: Record<SessionCommand['kind'], string> = {
   remove: 'remove',
   adjust: 'adjust',
   checkout: 'check out',
+  order: 'show the order',
   products: 'list products',
   cart: 'show the cart',
   help: 'show help',
@@ -43,10 +45,14 @@ function goneReason(err: unknown): string | undefined {
 export class ShopSession {
   private member: string | undefined;
 
+  /** Each member's last order in this session, for `order`. */
+  private readonly lastOrder = new Map<string, string>();
+
   constructor(
     private readonly api: ShopApi,
     private readonly members: MemberCarts,
     private readonly print: (text: string) => void,
+    private readonly shippingAddress?: ShippingAddress,
   ) {}
 
   /** The prompt for interactive use, naming the member. */
@@ -74,6 +80,8 @@ export class ShopSession {
         return this.currentMember();
       case 'products':
         return this.products(command.text);
+      case 'order':
+        return this.order(command.orderId);
     }
     // Everything below works on the member's cart.
     const member = this.member;
@@ -88,7 +96,7 @@ export class ShopSession {
       case 'adjust':
         return this.adjust(member, command.item, command.delta);
       case 'checkout':
-        return this.checkout(member);
+        return this.checkout(member, command.email, command.paymentMethod);
     }
   }
 
@@ -150,11 +158,22 @@ export class ShopSession {
     );
   }
 
-  private async checkout(member: string) {
+  private async checkout(member: string, email: string | undefined, paymentMethod: string | undefined) {
     const cartId = await this.cartIdOf(member);
     let order: CheckoutAccepted;
     try {
-      order = await this.api.checkout(cartId);
+      order = await this.api.checkout(cartId, {
+        email:
+          email ??
+          `${
+            member
+              .toLowerCase()
+              .replace(/[^a-z0-9._-]+/g, '.')
+              .replace(/^\.+|\.+$/g, '') || 'shopper'
+          }@example.com`,
+        shippingAddress: this.address(member),
+        paymentMethod: paymentMethod ?? 'pm_card_visa',
+      });
     } catch (err) {
       const reason = goneReason(err);
       if (reason === undefined) throw err;
@@ -163,11 +182,31 @@ export class ShopSession {
       return;
     }
     await this.members.forget(member);
+    this.lastOrder.set(member, order.orderId);
     const base = this.api.baseUrl;
     // The order is placed by now: a statusUrl that is not a URL must not turn this into a failure.
     const statusUrl = URL.canParse(order.statusUrl, base) ? new URL(order.statusUrl, base).href : order.statusUrl;
     this.print(`Checked out: order ${order.orderId} is ${order.status} (${statusUrl})`);
     this.print(`${member}'s next command starts a new cart.`);
+  }
+
+  /** The shipping address: SHOP_ADDRESS (JSON), or a demo address in the member's name. */
+  private address(member: string): ShippingAddress {
+    return (
+      this.shippingAddress ?? {
+        name: member,
+        line1: '1 Demo Street',
+        city: 'Springfield',
+        postalCode: '12345',
+        country: 'US',
+      }
+    );
+  }
+
+  private async order(orderId: string | undefined) {
+    const id = orderId ?? (this.member ? this.lastOrder.get(this.member) : undefined);
+    if (!id) return this.print('No order yet in this session: order ORDER_ID shows any order');
+    this.print(formatOrder(await this.api.order(id)));
   }
 
   /**

@@ -1,0 +1,90 @@
+import { appendJournal, type JournalInput } from '../db/journal.store.js';
+import {
+  addBackorderWait,
+  holdStock,
+  ordersWaitingFor,
+  receiveStock,
+  releaseStock,
+  removeBackorderWait,
+  shipStock,
+} from '../db/inventory.store.js';
+import { enqueueNotification, type NotificationInput } from '../db/notifications.store.js';
+import { saveOrderSummary } from '../db/orders.store.js';
+import type { Prisma, PrismaClient } from '../db/prisma.js';
+import { recordRestockStep, type RestockStep } from '../db/restocks.store.js';
+import type { OrderView } from '../domain/order.js';
+import { businessFailures } from './failures.js';
+
+export interface OrderActivityDeps {
+  prisma: PrismaClient;
+}
+
+/** Stock, summaries, journal, notifications and restocks: the order's steps that touch Postgres. */
+export function createOrderActivities({ prisma }: OrderActivityDeps) {
+  return {
+    /** Writes the order's summary for listing (only ever forward: see saveOrderSummary). */
+    async recordOrderSummary(view: OrderView): Promise<void> {
+      await saveOrderSummary(prisma, view);
+    },
+
+    /** Holds a line's units, all or nothing; idempotent per order and product. */
+    async holdStock(input: { orderId: string; productId: string; quantity: number }) {
+      return businessFailures(() => holdStock(prisma, input));
+    },
+
+    /** Compensation of holdStock: gives the units back. */
+    async releaseStock(input: { orderId: string; productId: string }) {
+      return releaseStock(prisma, input);
+    },
+
+    /** Takes a held line's units off the shelf (on hand and reserved go down together). */
+    async shipStock(input: { orderId: string; productId: string }) {
+      return businessFailures(() => shipStock(prisma, input));
+    },
+
+    /** Puts a backordered line on the waiting list restocks read. */
+    async addBackorderWait(input: { orderId: string; productId: string; quantity: number }): Promise<void> {
+      await addBackorderWait(prisma, input);
+    },
+
+    /** Compensation of addBackorderWait (and its end when the line is held). */
+    async removeBackorderWait(input: { orderId: string; productId: string }): Promise<void> {
+      await removeBackorderWait(prisma, input);
+    },
+
+    /** Orders waiting for a product, oldest first. */
+    async ordersWaitingFor({ productId }: { productId: string }): Promise<string[]> {
+      return ordersWaitingFor(prisma, productId);
+    },
+
+    /** Writes a message to the customer into the outbox, exactly once per dedupe key. */
+    async notifyCustomer(
+      input: Omit<NotificationInput, 'payload'> & { payload: Prisma.InputJsonObject },
+    ): Promise<void> {
+      await enqueueNotification(prisma, input);
+    },
+
+    /** Appends events to the journal, exactly once each. */
+    async appendJournal({ events }: { events: JournalInput[] }): Promise<void> {
+      await appendJournal(prisma, events);
+    },
+
+    /** Records a restock's step, once. */
+    async recordRestockStep(input: {
+      restockId: string;
+      productId: string;
+      sku: string;
+      quantity: number;
+      requestedBy: string | null;
+      step: RestockStep;
+      at: string;
+    }): Promise<void> {
+      await recordRestockStep(prisma, input);
+    },
+
+    /** Adds a received restock to stock on hand, once per restock. */
+    async receiveStock(input: { restockId: string; productId: string; quantity: number }) {
+      return receiveStock(prisma, input);
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import type { AuthorizeInput, PaymentIntentView, PaymentProvider, RefundView } from '../payments/provider.js';
+import { businessFailures } from './failures.js';
+
+export interface PaymentActivityDeps {
+  payments: PaymentProvider;
+}
+
+/**
+ * Payment steps through the provider. Each mutating call carries an idempotency key derived from
+ * the workflow id and the step, so a retry after a crash repeats nothing at the provider.
+ */
+export function createPaymentActivities({ payments }: PaymentActivityDeps) {
+  return {
+    /** Creates and confirms a manual-capture PaymentIntent: a hold, a decline, or 3-D Secure to do. */
+    async authorizePayment(input: AuthorizeInput): Promise<PaymentIntentView> {
+      return businessFailures(() => payments.authorize(input));
+    },
+
+    /** The PaymentIntent as the provider has it now (after a webhook, or 3-D Secure). */
+    async retrievePayment({ paymentId }: { paymentId: string }): Promise<PaymentIntentView> {
+      return businessFailures(() => payments.retrieve(paymentId));
+    },
+
+    /**
+     * Captures what ships. Asks first: an earlier attempt may have captured before its answer was
+     * lost, and a capture never happens twice whatever its key.
+     */
+    async capturePayment(input: {
+      paymentId: string;
+      amountCents: number;
+      idempotencyKey: string;
+    }): Promise<PaymentIntentView> {
+      return businessFailures(async () => {
+        const current = await payments.retrieve(input.paymentId);
+        if (current.status === 'succeeded') return current;
+        return payments.capture(input);
+      });
+    },
+
+    /** Compensation of authorizePayment: voids the hold (nothing to do when already void). */
+    async cancelPayment(input: { paymentId: string; idempotencyKey: string }): Promise<PaymentIntentView> {
+      return businessFailures(async () => {
+        const current = await payments.retrieve(input.paymentId);
+        if (current.status === 'canceled' || current.status === 'succeeded') return current;
+        return payments.cancel(input);
+      });
+    },
+
+    /** Refunds part of what was captured. */
+    async refundPayment(input: {
+      paymentId: string;
+      amountCents: number;
+      idempotencyKey: string;
+    }): Promise<RefundView> {
+      return businessFailures(() => payments.refund(input));
+    },
+  };
+}

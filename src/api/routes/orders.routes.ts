@@ -1,0 +1,79 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Config } from '../../config.js';
+import type { OrderGateway } from '../orders/order-gateway.js';
+import { errors } from '../schemas/common.js';
+import { IdempotencyHeaders } from '../schemas/cart.schemas.js';
+import { Order, OrderAccepted, OrderIdParams, PaymentMethod, PlaceOrderBody } from '../schemas/order.schemas.js';
+import { Type } from 'typebox';
+
+const tags = ['orders'];
+
+/** Orders: each one a workflow, `order-<id>`, for its whole life; the order id is the tracking id. */
+export const orderRoutes: FastifyPluginAsyncTypebox<{ orders: OrderGateway; config: Config }> = async (
+  app,
+  { orders },
+) => {
+  app.post(
+    '/api/orders',
+    {
+      schema: {
+        tags,
+        summary: 'Place an order',
+        description:
+          'Answers at once with the tracking id; follow statusUrl. The same Idempotency-Key (per email) gives the same order. Nothing is started unless every product exists.',
+        headers: IdempotencyHeaders,
+        body: PlaceOrderBody,
+        response: { 202: OrderAccepted, ...errors(400, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const { orderId, status } = await orders.place(request.body, request.headers['idempotency-key']);
+      const statusUrl = `/api/orders/${orderId}`;
+      return reply.status(202).header('location', statusUrl).send({ orderId, status, statusUrl });
+    },
+  );
+
+  app.get(
+    '/api/orders/:id',
+    {
+      schema: {
+        tags,
+        summary: "An order's status, lines, payment and timeline",
+        params: OrderIdParams,
+        response: { 200: Order, ...errors(400, 404) },
+      },
+    },
+    async (request) => orders.get(request.params.id.toLowerCase()),
+  );
+
+  app.post(
+    '/api/orders/:id/cancel',
+    {
+      schema: {
+        tags,
+        summary: 'Cancel an order (until it ships)',
+        description:
+          'Answers once stock is released and the payment voided. After shipping: 409 order_not_cancellable.',
+        params: OrderIdParams,
+        response: { 200: Order, ...errors(400, 404, 409) },
+      },
+    },
+    async (request) => orders.cancel(request.params.id.toLowerCase(), 'customer'),
+  );
+
+  app.post(
+    '/api/orders/:id/payment',
+    {
+      schema: {
+        tags,
+        summary: 'Give a waiting order a payment method',
+        description:
+          'For an order placed without one, declined, or waiting on 3-D Secure. Answers with the outcome of the attempt.',
+        params: OrderIdParams,
+        body: Type.Object({ paymentMethod: PaymentMethod }, { additionalProperties: false }),
+        response: { 200: Order, ...errors(400, 404, 409) },
+      },
+    },
+    async (request) => orders.providePayment(request.params.id.toLowerCase(), request.body.paymentMethod),
+  );
+};

@@ -1,0 +1,131 @@
+import { Type } from 'typebox';
+import { COUNTRY_CODES } from '../../domain/address.js';
+import { MAX_LINE_QUANTITY } from '../../domain/cart.js';
+import { orderStatuses } from '../../domain/order.js';
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+/** Text with at least one visible character: "   " is not a name or a street. */
+const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength, pattern: '\\S' });
+
+export const ShippingAddress = Type.Object(
+  {
+    name: Text(100),
+    line1: Text(200),
+    line2: Type.Optional(Type.String({ maxLength: 200 })),
+    city: Text(100),
+    region: Type.Optional(Type.String({ maxLength: 100 })),
+    postalCode: Type.String({ minLength: 2, maxLength: 12, pattern: '^[A-Za-z0-9](?:[A-Za-z0-9 -]*[A-Za-z0-9])?$' }),
+    country: Type.Enum([...COUNTRY_CODES], { description: 'ISO 3166-1 alpha-2, upper case' }),
+  },
+  { additionalProperties: false, title: 'ShippingAddress' },
+);
+
+export const Email = Type.String({ format: 'email', maxLength: 254 });
+export const PaymentMethod = Type.String({
+  pattern: '^pm_[A-Za-z0-9_]{1,100}$',
+  description: 'A payment method id; with the simulated provider, a Stripe test method such as pm_card_visa',
+});
+
+export const CheckoutBody = Type.Object(
+  { email: Email, shippingAddress: ShippingAddress, paymentMethod: Type.Optional(PaymentMethod) },
+  { additionalProperties: false, title: 'Checkout' },
+);
+
+export const PlaceOrderBody = Type.Object(
+  {
+    lines: Type.Array(
+      Type.Object(
+        {
+          productId: Type.String({ format: 'uuid' }),
+          quantity: Type.Integer({ minimum: 1, maximum: MAX_LINE_QUANTITY }),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 100 },
+    ),
+    email: Email,
+    shippingAddress: ShippingAddress,
+    paymentMethod: Type.Optional(PaymentMethod),
+    customerId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  },
+  { additionalProperties: false, title: 'PlaceOrder' },
+);
+
+export const OrderAccepted = Type.Object(
+  { orderId: Type.String({ description: 'The tracking id' }), status: Type.String(), statusUrl: Type.String() },
+  { title: 'OrderAccepted' },
+);
+
+export const OrderIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
+
+const LineStatus = Type.Enum(['pending', 'held', 'backordered', 'shipped', 'cancelled']);
+const CancelReason = Type.Enum([
+  'customer',
+  'payment_failed',
+  'payment_timeout',
+  'backorder_timeout',
+  'unavailable',
+  'operator',
+]);
+
+export const Order = Type.Object(
+  {
+    id: Type.String(),
+    status: Type.Enum([...orderStatuses]),
+    cancelReason: Nullable(CancelReason),
+    email: Type.String(),
+    customerId: Nullable(Type.String()),
+    cartId: Nullable(Type.String()),
+    currency: Type.String(),
+    shippingAddress: Type.Object({
+      name: Type.String(),
+      line1: Type.String(),
+      line2: Type.Optional(Type.String()),
+      city: Type.String(),
+      region: Type.Optional(Type.String()),
+      postalCode: Type.String(),
+      country: Type.String(),
+    }),
+    lines: Type.Array(
+      Type.Object({
+        productId: Type.String(),
+        sku: Type.String(),
+        name: Type.String(),
+        vendorId: Type.String(),
+        quantity: Type.Integer(),
+        unitPriceCents: Type.Integer(),
+        lineTotalCents: Type.Integer(),
+        status: LineStatus,
+        cancelReason: Nullable(CancelReason),
+      }),
+    ),
+    totalCents: Type.Integer({ description: 'Lines not cancelled' }),
+    payment: Type.Object({
+      step: Type.Enum(['none', 'authorizing', 'requires_action', 'authorized', 'declined', 'captured', 'voided']),
+      method: Nullable(Type.String()),
+      paymentId: Nullable(Type.String()),
+      attempts: Type.Integer(),
+      authorizedCents: Type.Integer(),
+      capturedCents: Type.Integer(),
+      refundedCents: Type.Integer(),
+      nextAction: Nullable(
+        Type.Object({
+          type: Type.String(),
+          url: Nullable(Type.String()),
+          clientSecret: Nullable(Type.String({ description: 'For Stripe.js to confirm or authenticate the payment' })),
+        }),
+      ),
+      lastError: Nullable(
+        Type.Object({ code: Type.String(), declineCode: Nullable(Type.String()), message: Type.String() }),
+      ),
+      captureBefore: Nullable(Type.String()),
+    }),
+    placedAt: Type.String({ format: 'date-time' }),
+    updatedAt: Type.String({ format: 'date-time' }),
+    version: Type.Integer(),
+    timeline: Type.Array(
+      Type.Object({ at: Type.String({ format: 'date-time' }), type: Type.String(), message: Type.String() }),
+    ),
+  },
+  { title: 'Order' },
+);

@@ -1,0 +1,67 @@
+import type { SearchAttributePair } from '@temporalio/common';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { CustomerEmail, CustomerId, OrderStatus } from './search-attributes.js';
+import type { CancelReason, OrderView, ShippingAddress } from '../domain/order.js';
+
+/** How long each stage of an order may take; from configuration, fixed for an order at placement. */
+export interface OrderPolicy {
+  paymentTimeoutMs: number;
+  paymentActionTimeoutMs: number;
+  maxPaymentAttempts: number;
+  backorderRetryIntervalMs: number;
+  maxBackorderWaitMs: number;
+  pickingMs: number;
+  shippingMs: number;
+  /** After delivery the order stays open this long for refunds (returns), then completes. */
+  returnWindowMs: number;
+  restockStepMs: number;
+}
+
+export interface OrderWorkflowInput {
+  orderId: string;
+  lines: { productId: string; quantity: number }[];
+  email: string;
+  customerId?: string | null;
+  cartId?: string | null;
+  shippingAddress: ShippingAddress;
+  paymentMethod?: string | null;
+  currency: string;
+  policy: OrderPolicy;
+}
+
+export interface RestockWorkflowInput {
+  productId: string;
+  sku: string;
+  quantity: number;
+  /** The order whose hold found stock low. */
+  requestedBy: string | null;
+  stepMs: number;
+}
+
+// Wire names: once released they never change, or recorded histories stop replaying.
+export const getOrderQuery = defineQuery<OrderView>('getOrder');
+/** Cancels the order (until it ships) and runs every compensation; answers once that is done. */
+export const cancelOrderUpdate = defineUpdate<OrderView, [{ reason?: Extract<CancelReason, 'customer' | 'operator'> }]>(
+  'cancelOrder',
+);
+/** A payment method for an order waiting for one (none at checkout, a decline, or 3-D Secure given up). */
+export const providePaymentMethodUpdate = defineUpdate<OrderView, [{ paymentMethod: string }]>('providePaymentMethod');
+/** Refunds part or all of what was captured (returns), within the return window. */
+export const refundOrderUpdate = defineUpdate<OrderView, [{ amountCents: number; reason: string }]>('refundOrder');
+/** Stock arrived for a product (a restock landed, or an operator added stock): backorders retry now. */
+export const stockArrivedSignal = defineSignal<[{ productId: string }]>('stockArrived');
+/** The payment provider reported news about a PaymentIntent (webhook, or the simulated 3-D Secure page). */
+export const paymentEventSignal = defineSignal<[{ paymentId: string; type: string }]>('paymentEvent');
+
+/** The search attributes an order starts with; the workflow keeps them current afterwards. */
+export function initialOrderSearchAttributes(input: {
+  email: string;
+  customerId?: string | null;
+}): SearchAttributePair[] {
+  const pairs: SearchAttributePair[] = [
+    { key: OrderStatus, value: 'placed' },
+    { key: CustomerEmail, value: input.email.toLowerCase() },
+  ];
+  if (input.customerId) pairs.push({ key: CustomerId, value: input.customerId });
+  return pairs;
+}

@@ -1,0 +1,286 @@
+import { DomainError, ErrorCode } from './errors.js';
+
+/**
+ * An order as plain data and the pure rules that move it. The order workflow keeps an OrderState
+ * and changes it only through these functions; every change is stamped into the timeline the API
+ * shows. Status names are part of the API: keep them.
+ */
+
+export const orderStatuses = [
+  'placed',
+  'awaiting_payment',
+  'authorized',
+  'backordered',
+  'reserved',
+  'picking',
+  'shipped',
+  'delivered',
+  'cancelled',
+] as const;
+export type OrderStatus = (typeof orderStatuses)[number];
+
+export type CancelReason =
+  'customer' | 'payment_failed' | 'payment_timeout' | 'backorder_timeout' | 'unavailable' | 'operator';
+
+export type LineStatus = 'pending' | 'held' | 'backordered' | 'shipped' | 'cancelled';
+
+export interface ShippingAddress {
+  name: string;
+  line1: string;
+  line2?: string;
+  city: string;
+  region?: string;
+  postalCode: string;
+  /** ISO 3166-1 alpha-2. */
+  country: string;
+}
+
+export interface OrderLine {
+  productId: string;
+  sku: string;
+  name: string;
+  vendorId: string;
+  quantity: number;
+  unitPriceCents: number;
+  status: LineStatus;
+  /** Why a cancelled line was cancelled. */
+  cancelReason: CancelReason | null;
+}
+
+export type PaymentStep =
+  'none' | 'authorizing' | 'requires_action' | 'authorized' | 'declined' | 'captured' | 'voided';
+
+export interface PaymentState {
+  step: PaymentStep;
+  /** The payment method of the current attempt. */
+  method: string | null;
+  paymentId: string | null;
+  attempts: number;
+  authorizedCents: number;
+  capturedCents: number;
+  refundedCents: number;
+  /** What the customer must do (3-D Secure), with the client secret Stripe.js needs. */
+  nextAction: { type: string; url: string | null; clientSecret: string | null } | null;
+  lastError: { code: string; declineCode: string | null; message: string } | null;
+  captureBefore: string | null;
+}
+
+export interface TimelineEntry {
+  at: string;
+  type: string;
+  message: string;
+}
+
+export interface OrderState {
+  id: string;
+  status: OrderStatus;
+  cancelReason: CancelReason | null;
+  currency: string;
+  email: string;
+  customerId: string | null;
+  cartId: string | null;
+  shippingAddress: ShippingAddress;
+  lines: OrderLine[];
+  payment: PaymentState;
+  placedAt: string;
+  updatedAt: string;
+  /** Counts every change: summaries in Postgres only ever move to a higher version. */
+  version: number;
+  timeline: TimelineEntry[];
+}
+
+/** Statuses from which each status may be reached. */
+const REACHED_FROM: Record<OrderStatus, readonly OrderStatus[]> = {
+  placed: [],
+  awaiting_payment: ['placed'],
+  authorized: ['awaiting_payment'],
+  backordered: ['authorized'],
+  reserved: ['authorized', 'backordered'],
+  picking: ['reserved'],
+  shipped: ['picking'],
+  delivered: ['shipped'],
+  cancelled: ['placed', 'awaiting_payment', 'authorized', 'backordered', 'reserved', 'picking'],
+};
+
+/** A customer may cancel until the order ships. */
+export function isCancellable(status: OrderStatus): boolean {
+  return REACHED_FROM.cancelled.includes(status);
+}
+
+export interface NewOrder {
+  id: string;
+  currency: string;
+  email: string;
+  customerId?: string | null;
+  cartId?: string | null;
+  shippingAddress: ShippingAddress;
+  lines: Omit<OrderLine, 'status' | 'cancelReason'>[];
+  now: string;
+}
+
+/** A just-placed order: every line pending until stock is held for it. */
+export function createOrder(input: NewOrder): OrderState {
+  return {
+    id: input.id,
+    status: 'placed',
+    cancelReason: null,
+    currency: input.currency,
+    email: input.email,
+    customerId: input.customerId ?? null,
+    cartId: input.cartId ?? null,
+    shippingAddress: input.shippingAddress,
+    lines: input.lines.map((l) => ({ ...l, status: 'pending', cancelReason: null })),
+    payment: {
+      step: 'none',
+      method: null,
+      paymentId: null,
+      attempts: 0,
+      authorizedCents: 0,
+      capturedCents: 0,
+      refundedCents: 0,
+      nextAction: null,
+      lastError: null,
+      captureBefore: null,
+    },
+    placedAt: input.now,
+    updatedAt: input.now,
+    version: 1,
+    timeline: [{ at: input.now, type: 'placed', message: `Order placed: ${input.lines.length} line(s)` }],
+  };
+}
+
+function stamp(state: OrderState, at: string, type: string, message: string): OrderState {
+  return { ...state, updatedAt: at, version: state.version + 1, timeline: [...state.timeline, { at, type, message }] };
+}
+
+/** Moves the order to a new status; a move the life of an order does not allow is a bug. */
+export function transition(state: OrderState, to: OrderStatus, at: string, message: string): OrderState {
+  // Not a business outcome: workflow code asked for a move that cannot happen, which is a bug.
+  if (!REACHED_FROM[to].includes(state.status)) throw new Error(`an order cannot go from ${state.status} to ${to}`);
+  return { ...stamp(state, at, to, message), status: to };
+}
+
+/** Cancels the order (the compensations have run) with its reason. */
+export function cancel(state: OrderState, reason: CancelReason, at: string, message: string): OrderState {
+  const moved = transition(state, 'cancelled', at, message);
+  return {
+    ...moved,
+    cancelReason: reason,
+    lines: moved.lines.map((l) =>
+      l.status === 'shipped' || l.status === 'cancelled' ? l : { ...l, status: 'cancelled', cancelReason: reason },
+    ),
+  };
+}
+
+/** Sets one line's status, stamping the timeline. */
+export function setLine(
+  state: OrderState,
+  productId: string,
+  status: LineStatus,
+  at: string,
+  reason: CancelReason | null = null,
+): OrderState {
+  const line = state.lines.find((l) => l.productId === productId);
+  if (!line) throw new DomainError(ErrorCode.LineNotFound, `order ${state.id} has no line for product ${productId}`);
+  const verb: Record<LineStatus, string> = {
+    pending: 'waiting',
+    held: 'stock held',
+    backordered: 'backordered: waiting for stock',
+    shipped: 'shipped',
+    cancelled: `cancelled${reason ? ` (${reason.replace('_', ' ')})` : ''}`,
+  };
+  const next = stamp(state, at, `line_${status}`, `${line.quantity} × ${line.sku}: ${verb[status]}`);
+  return {
+    ...next,
+    lines: next.lines.map((l) => (l.productId === productId ? { ...l, status, cancelReason: reason } : l)),
+  };
+}
+
+/** Changes the payment record, stamping the timeline. */
+export function setPayment(
+  state: OrderState,
+  patch: Partial<PaymentState>,
+  at: string,
+  type: string,
+  message: string,
+): OrderState {
+  const next = stamp(state, at, type, message);
+  return { ...next, payment: { ...next.payment, ...patch } };
+}
+
+/** Units × price of the lines still to be paid for (not cancelled). */
+export function orderTotal(state: OrderState): number {
+  return state.lines.filter((l) => l.status !== 'cancelled').reduce((n, l) => n + l.quantity * l.unitPriceCents, 0);
+}
+
+/** What capture takes when the order ships: the lines whose stock is held, and only those. */
+export function amountToCapture(state: OrderState): number {
+  return state.lines.filter((l) => l.status === 'held').reduce((n, l) => n + l.quantity * l.unitPriceCents, 0);
+}
+
+export const linesIn = (state: OrderState, status: LineStatus) => state.lines.filter((l) => l.status === status);
+
+export interface OrderLineView extends OrderLine {
+  lineTotalCents: number;
+}
+
+export interface OrderView {
+  id: string;
+  status: OrderStatus;
+  cancelReason: CancelReason | null;
+  email: string;
+  customerId: string | null;
+  cartId: string | null;
+  currency: string;
+  shippingAddress: ShippingAddress;
+  lines: OrderLineView[];
+  totalCents: number;
+  payment: Omit<PaymentState, 'attempts'> & { attempts: number };
+  placedAt: string;
+  updatedAt: string;
+  version: number;
+  timeline: TimelineEntry[];
+}
+
+/** The order as customers, operators and the API see it. */
+export function orderView(state: OrderState): OrderView {
+  return {
+    id: state.id,
+    status: state.status,
+    cancelReason: state.cancelReason,
+    email: state.email,
+    customerId: state.customerId,
+    cartId: state.cartId,
+    currency: state.currency,
+    shippingAddress: state.shippingAddress,
+    lines: state.lines.map((l) => ({ ...l, lineTotalCents: l.quantity * l.unitPriceCents })),
+    totalCents: orderTotal(state),
+    payment: state.payment,
+    placedAt: state.placedAt,
+    updatedAt: state.updatedAt,
+    version: state.version,
+    timeline: state.timeline,
+  };
+}
+
+const money = (cents: number, currency: string) => `${(cents / 100).toFixed(2)} ${currency}`;
+
+/** Markdown for operators (the Web UI's current details). */
+export function describeOrder(view: OrderView): string {
+  const p = view.payment;
+  const rows = view.lines.map(
+    (l) =>
+      `| ${l.sku} | ${l.name.replaceAll('|', '/')} | ${l.quantity} | ${money(l.unitPriceCents, view.currency)} | ${l.status} |`,
+  );
+  return [
+    `**Order ${view.status.replace('_', ' ')}**${view.cancelReason ? ` (${view.cancelReason.replace('_', ' ')})` : ''}: ${money(view.totalCents, view.currency)} for \`${view.email}\``,
+    `Payment: ${p.step}; authorized ${money(p.authorizedCents, view.currency)}, captured ${money(p.capturedCents, view.currency)}, refunded ${money(p.refundedCents, view.currency)}` +
+      (p.lastError ? `; last error: ${p.lastError.message}` : ''),
+    '',
+    '| SKU | Product | Qty | Unit | Line |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+    `Ship to ${view.shippingAddress.name}, ${view.shippingAddress.city}, ${view.shippingAddress.country}`,
+  ].join('\n');
+}

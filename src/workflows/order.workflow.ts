@@ -1,0 +1,670 @@
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  ParentClosePolicy,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  sleep,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { createActivities } from '../activities/index.js';
+import {
+  cancelOrderUpdate,
+  getOrderQuery,
+  paymentEventSignal,
+  providePaymentMethodUpdate,
+  refundOrderUpdate,
+  stockArrivedSignal,
+  type OrderWorkflowInput,
+} from '../contracts/order.contract.js';
+import { BackorderedSkus, OrderStatus, OrderTotal, Skus } from '../contracts/search-attributes.js';
+import { workflowId } from '../contracts/temporal.js';
+import type { CatalogItem } from '../domain/cart.js';
+import { ErrorCode, PAYMENT_REQUEST_FAILED } from '../domain/errors.js';
+import {
+  amountToCapture,
+  cancel,
+  createOrder,
+  describeOrder,
+  isCancellable,
+  linesIn,
+  orderTotal,
+  orderView,
+  setLine,
+  setPayment,
+  transition,
+  type CancelReason,
+  type OrderLine,
+  type OrderState,
+  type OrderView,
+} from '../domain/order.js';
+import type { PaymentIntentView } from '../payments/provider.js';
+import { restockWorkflow } from './restock.workflow.js';
+
+type Activities = ReturnType<typeof createActivities>;
+
+// Postgres steps and compensations: retried until they succeed (a compensation must not give up).
+const db = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+// Provider calls carry idempotency keys that the provider may forget after 24 hours (Stripe does):
+// retries stop well before that, so a late retry can never be taken for a new request.
+const pay = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  scheduleToCloseTimeout: '12 hours',
+  retry: { initialInterval: '1 second', maximumInterval: '5 minutes' },
+});
+
+const now = () => new Date().toISOString();
+const remaining = (deadline: number) => Math.max(1, deadline - Date.now());
+const failure = (type: ErrorCode, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
+
+function paymentRequestCode(err: unknown): string | undefined {
+  const cause = err instanceof ActivityFailure ? err.cause : undefined;
+  if (cause instanceof ApplicationFailure && cause.type === PAYMENT_REQUEST_FAILED)
+    return (cause.details?.[0] as { code?: string })?.code;
+  return undefined;
+}
+
+/**
+ * One customer order, from placement to delivery or cancellation: the Service Fabric shop's order
+ * actor, made durable. Holds stock line by line as soon as it is placed, authorizes payment, waits
+ * for backordered lines (a durable timer, woken early when stock arrives), captures what ships,
+ * moves through fulfilment and tells the customer. Every step that took something has its undo on
+ * a stack that a cancellation runs newest-first.
+ */
+export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderView> {
+  const { policy } = input;
+  const selfId = workflowInfo().workflowId;
+
+  // Prices, names and vendors come from the catalog, at placement.
+  const items = await db.lookupCatalogItems({ productIds: input.lines.map((l) => l.productId) });
+  const byId = new Map<string, CatalogItem>(items.map((i) => [i.productId, i]));
+  const known = input.lines.filter((l) => byId.has(l.productId));
+  let state: OrderState = createOrder({
+    id: input.orderId,
+    currency: input.currency,
+    email: input.email,
+    customerId: input.customerId,
+    cartId: input.cartId,
+    shippingAddress: input.shippingAddress,
+    lines: known.map((l) => {
+      const item = byId.get(l.productId)!;
+      return {
+        productId: l.productId,
+        sku: item.sku,
+        name: item.name,
+        vendorId: item.vendorId,
+        quantity: l.quantity,
+        unitPriceCents: item.priceCents,
+      };
+    }),
+    now: now(),
+  });
+
+  let cancelRequest: CancelReason | null = null;
+  let cancellationDone = false;
+  /** Set when capture begins: from here on the order ships and a customer can no longer cancel it. */
+  let shipping = false;
+  let pendingMethod: string | null = input.paymentMethod ?? null;
+  let stockNudges = 0;
+  let paymentNudges = 0;
+  let pendingRefundCents = 0;
+  let refunds = 0;
+  const compensations: { label: string; run: () => Promise<unknown> }[] = [];
+  /** Products this order has asked a restock for (once each, until stock arrives). */
+  const restocksAsked = new Set<string>();
+  const view = () => orderView(state);
+
+  // publish() is the last side effect of every step: once the summary in Postgres has caught up
+  // with the workflow's version, everything that step does (messages, journal) is done too.
+  let published = '';
+  let publishedVersion = 0;
+  async function publish(): Promise<void> {
+    if (state.version === publishedVersion) return;
+    publishedVersion = state.version;
+    const v = view();
+    setCurrentDetails(describeOrder(v));
+    const attributes = JSON.stringify([v.status, v.totalCents, linesIn(state, 'backordered').map((l) => l.sku)]);
+    if (attributes !== published) {
+      upsertSearchAttributes([
+        { key: OrderStatus, value: v.status },
+        { key: OrderTotal, value: v.totalCents / 100 },
+        { key: Skus, value: v.lines.map((l) => l.sku) },
+        { key: BackorderedSkus, value: linesIn(state, 'backordered').map((l) => l.sku) },
+      ]);
+      published = attributes;
+    }
+    await db.recordOrderSummary(v);
+  }
+
+  const notify = (kind: string, message: string, extra: Record<string, unknown> = {}, key = kind) =>
+    db.notifyCustomer({
+      dedupeKey: `${key}:${state.id}`,
+      kind,
+      subjectId: state.id,
+      recipient: state.email,
+      payload: JSON.parse(
+        JSON.stringify({
+          orderId: state.id,
+          status: state.status,
+          message,
+          totalCents: orderTotal(state),
+          currency: state.currency,
+          ...extra,
+        }),
+      ),
+    });
+
+  // ---- messages ----
+  setHandler(getOrderQuery, view);
+  setHandler(stockArrivedSignal, ({ productId }) => {
+    stockNudges++;
+    restocksAsked.delete(productId); // if stock is still short after this, another restock may be asked for
+  });
+  // Counted whatever the payment id: a webhook may beat the authorize call's own answer, and a
+  // needless wake-up only costs one retrieve.
+  setHandler(paymentEventSignal, () => void paymentNudges++);
+  setHandler(
+    cancelOrderUpdate,
+    async ({ reason }): Promise<OrderView> => {
+      if (cancellationDone) return view(); // cancelling twice answers the same
+      cancelRequest ??= reason ?? 'customer';
+      // Answer once everything is done: compensations, journal, the customer told, the summary written.
+      await condition(() => cancellationDone || shipping);
+      if (!cancellationDone)
+        throw failure(ErrorCode.OrderNotCancellable, 'the order began shipping before it could be cancelled');
+      return view();
+    },
+    {
+      // The parameter is named so TypeScript infers the update's argument types from `def`.
+      validator: (_args) => {
+        // A cancellation already under way (or done) is joined, not refused.
+        if (!cancellationDone && cancelRequest === null && (shipping || !isCancellable(state.status))) {
+          throw failure(
+            ErrorCode.OrderNotCancellable,
+            `the order is ${state.status.replace('_', ' ')}; it can no longer be cancelled`,
+          );
+        }
+      },
+    },
+  );
+  setHandler(
+    providePaymentMethodUpdate,
+    async ({ paymentMethod }): Promise<OrderView> => {
+      pendingMethod = paymentMethod;
+      const attempts = state.payment.attempts;
+      // Answer with the outcome of this method: authorized, declined, or 3-D Secure to do.
+      await condition(
+        () =>
+          (state.payment.attempts > attempts && state.payment.step !== 'authorizing') || state.status === 'cancelled',
+      );
+      return view();
+    },
+    {
+      validator: (_args) => {
+        const waiting = state.status === 'placed' || state.status === 'awaiting_payment';
+        if (
+          !waiting ||
+          pendingMethod !== null ||
+          state.payment.step === 'authorizing' ||
+          state.payment.step === 'authorized'
+        ) {
+          throw failure(
+            ErrorCode.PaymentNotExpected,
+            `the order is ${state.status.replace('_', ' ')} and not waiting for a payment method`,
+          );
+        }
+      },
+    },
+  );
+  setHandler(
+    refundOrderUpdate,
+    async ({ amountCents, reason }) => {
+      pendingRefundCents += amountCents;
+      const n = ++refunds;
+      try {
+        const refund = await pay.refundPayment({
+          paymentId: state.payment.paymentId!,
+          amountCents,
+          idempotencyKey: `${selfId}:refund:${n}`,
+        });
+        state = setPayment(
+          state,
+          { refundedCents: state.payment.refundedCents + amountCents },
+          now(),
+          'refunded',
+          `Refunded ${(amountCents / 100).toFixed(2)} ${state.currency} (${reason}); refund ${refund.id} ${refund.status}`,
+        );
+        await db.appendJournal({
+          events: [
+            {
+              eventId: `Refunded:${state.id}:${n}`,
+              type: 'Refunded',
+              aggregateId: state.id,
+              payload: { orderId: state.id, refundId: refund.id, amountCents, currency: state.currency, reason },
+              occurredAt: now(),
+            },
+          ],
+        });
+        await notify(
+          'refund_issued',
+          `We refunded ${(amountCents / 100).toFixed(2)} ${state.currency}.`,
+          { amountCents },
+          `refund_issued:${n}`,
+        );
+        await publish();
+      } finally {
+        pendingRefundCents -= amountCents;
+      }
+      return view();
+    },
+    {
+      validator: ({ amountCents }) => {
+        const refundable = state.payment.capturedCents - state.payment.refundedCents - pendingRefundCents;
+        if (
+          state.payment.step !== 'captured' ||
+          !Number.isInteger(amountCents) ||
+          amountCents < 1 ||
+          amountCents > refundable
+        ) {
+          throw failure(
+            ErrorCode.RefundNotAllowed,
+            `at most ${(Math.max(0, refundable) / 100).toFixed(2)} ${state.currency} can be refunded now`,
+          );
+        }
+      },
+    },
+  );
+
+  // ---- the saga's undo ----
+  async function compensateAndCancel(reason: CancelReason, message: string): Promise<OrderView> {
+    // Newest first: the last thing taken is the first given back. Each step is retried until it works.
+    for (const step of compensations.reverse()) await step.run();
+    compensations.length = 0;
+    state = cancel(state, reason, now(), message);
+    await db.appendJournal({
+      events: [
+        {
+          eventId: `OrderCancelled:${state.id}`,
+          type: 'OrderCancelled',
+          aggregateId: state.id,
+          payload: { orderId: state.id, reason, currency: state.currency, capturedCents: state.payment.capturedCents },
+          occurredAt: now(),
+        },
+      ],
+    });
+    await notify('order_cancelled', message, { reason });
+    await publish();
+    cancellationDone = true;
+    await condition(allHandlersFinished);
+    return view();
+  }
+  const cancelledBy = (reason: CancelReason) =>
+    compensateAndCancel(
+      reason,
+      reason === 'operator' ? 'Cancelled by the shop.' : 'Cancelled at the customer’s request.',
+    );
+
+  // ---- stock ----
+  async function maybeRestock(
+    line: OrderLine,
+    hold: { available: number; restockThreshold: number; restockQuantity: number; sku: string },
+  ) {
+    if (hold.restockThreshold <= 0 || hold.restockQuantity <= 0 || hold.available >= hold.restockThreshold) return;
+    if (restocksAsked.has(line.productId)) return;
+    restocksAsked.add(line.productId);
+    try {
+      // One restock per SKU at a time: the child's id is the guard. It outlives this order.
+      await startChild(restockWorkflow, {
+        workflowId: workflowId.restock(hold.sku),
+        args: [
+          {
+            productId: line.productId,
+            sku: hold.sku,
+            quantity: hold.restockQuantity,
+            requestedBy: state.id,
+            stepMs: policy.restockStepMs,
+          },
+        ],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        staticSummary: `Restock ${hold.restockQuantity} × ${hold.sku}`,
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+  }
+
+  async function tryHold(line: OrderLine): Promise<void> {
+    const hold = await db.holdStock({ orderId: state.id, productId: line.productId, quantity: line.quantity });
+    if (hold.held) {
+      const wasWaiting = line.status === 'backordered';
+      state = setLine(state, line.productId, 'held', now());
+      compensations.push({
+        label: `release ${line.sku}`,
+        run: () => db.releaseStock({ orderId: state.id, productId: line.productId }),
+      });
+      if (wasWaiting) await db.removeBackorderWait({ orderId: state.id, productId: line.productId });
+    } else if (line.status === 'pending') {
+      state = setLine(state, line.productId, 'backordered', now());
+      await db.addBackorderWait({ orderId: state.id, productId: line.productId, quantity: line.quantity });
+      compensations.push({
+        label: `stop waiting for ${line.sku}`,
+        run: () => db.removeBackorderWait({ orderId: state.id, productId: line.productId }),
+      });
+    }
+    await maybeRestock(line, hold);
+  }
+
+  // ---- 1. placed: record, confirm, hold stock at once ----
+  for (const line of input.lines.filter((l) => !byId.has(l.productId))) {
+    state = {
+      ...state,
+      timeline: [
+        ...state.timeline,
+        { at: now(), type: 'line_unavailable', message: `Product ${line.productId} is no longer sold` },
+      ],
+    };
+  }
+  if (state.lines.length === 0) {
+    state = cancel(state, 'unavailable', now(), 'None of the products is sold any more.');
+    await publish();
+    return view();
+  }
+  await notify('order_confirmed', 'We received your order.');
+  await publish();
+  for (const line of state.lines) {
+    if (cancelRequest) break;
+    await tryHold(line);
+  }
+
+  // ---- 2. payment: authorize (hold) the whole order ----
+  state = transition(
+    state,
+    'awaiting_payment',
+    now(),
+    pendingMethod ? 'Authorizing payment' : 'Waiting for a payment method',
+  );
+  await publish();
+  const paymentDeadline = Date.parse(state.placedAt) + policy.paymentTimeoutMs;
+
+  /** Applies the provider's answer; returns true once authorized. */
+  async function applyIntent(intent: PaymentIntentView): Promise<boolean> {
+    if (intent.status === 'requires_capture') {
+      state = setPayment(
+        state,
+        {
+          step: 'authorized',
+          paymentId: intent.id,
+          authorizedCents: intent.amountCapturable,
+          captureBefore: intent.captureBefore,
+          nextAction: null,
+          lastError: null,
+        },
+        now(),
+        'payment_authorized',
+        `Payment authorized: ${(intent.amountCapturable / 100).toFixed(2)} ${state.currency} held`,
+      );
+      return true;
+    }
+    if (intent.status === 'requires_action') {
+      state = setPayment(
+        state,
+        {
+          step: 'requires_action',
+          paymentId: intent.id,
+          nextAction: intent.nextAction && { ...intent.nextAction, clientSecret: intent.clientSecret },
+        },
+        now(),
+        'payment_action_required',
+        'The card needs the customer to authenticate (3-D Secure)',
+      );
+      await notify(
+        'payment_action_required',
+        'Please confirm your payment with your bank.',
+        { url: intent.nextAction?.url ?? null },
+        `payment_action_required:${state.payment.attempts}`,
+      );
+      return false;
+    }
+    const error = intent.lastError ?? {
+      code: 'payment_failed',
+      declineCode: null,
+      message: `The payment ended as ${intent.status}`,
+    };
+    state = setPayment(
+      state,
+      { step: 'declined', paymentId: intent.id, nextAction: null, lastError: error },
+      now(),
+      'payment_declined',
+      `Payment declined: ${error.message}`,
+    );
+    return false;
+  }
+
+  const voidCurrentIntent = async () => {
+    const paymentId = state.payment.paymentId;
+    if (!paymentId || (state.payment.step !== 'authorized' && state.payment.step !== 'requires_action')) return;
+    await pay.cancelPayment({ paymentId, idempotencyKey: `${selfId}:void:${paymentId}` });
+    state = setPayment(
+      state,
+      { step: 'voided', nextAction: null },
+      now(),
+      'payment_voided',
+      'Payment authorization voided',
+    );
+  };
+  compensations.push({ label: 'void payment', run: voidCurrentIntent });
+
+  while (state.payment.step !== 'authorized') {
+    if (cancelRequest) return cancelledBy(cancelRequest);
+    if (pendingMethod === null) {
+      const got = await condition(() => pendingMethod !== null || cancelRequest !== null, remaining(paymentDeadline));
+      if (!got) return compensateAndCancel('payment_timeout', 'No payment arrived in time.');
+      continue;
+    }
+    if (state.payment.step === 'requires_action') await voidCurrentIntent(); // a new method replaces the pending one
+    const method = pendingMethod;
+    pendingMethod = null;
+    const attempt = state.payment.attempts + 1;
+    state = setPayment(
+      state,
+      { step: 'authorizing', method, attempts: attempt, lastError: null, nextAction: null },
+      now(),
+      'payment_attempt',
+      `Authorizing with ${method}`,
+    );
+    let authorized = false;
+    // Taken before anything can race it: news arriving from here on wakes the 3-D Secure wait.
+    let seenPayments = paymentNudges;
+    try {
+      authorized = await applyIntent(
+        await pay.authorizePayment({
+          amountCents: orderTotal(state),
+          currency: state.currency,
+          paymentMethod: method,
+          idempotencyKey: `${selfId}:authorize:${attempt}`,
+          metadata: { orderId: state.id, workflowId: selfId, attempt: String(attempt) },
+          description: `Order ${state.id}`,
+          receiptEmail: state.email,
+        }),
+      );
+    } catch (err) {
+      const code = paymentRequestCode(err);
+      if (!code) throw err;
+      state = setPayment(
+        state,
+        {
+          step: 'declined',
+          lastError: { code, declineCode: null, message: (err as ActivityFailure).cause?.message ?? code },
+        },
+        now(),
+        'payment_declined',
+        `Payment refused: ${code}`,
+      );
+    }
+    // 3-D Secure: wait for the customer (a webhook or the simulated page nudges us), a new method, or time.
+    const actionDeadline = Math.min(paymentDeadline, Date.now() + policy.paymentActionTimeoutMs);
+    while (!authorized && state.payment.step === 'requires_action') {
+      await publish(); // the storefront reads the next action from the order
+      const woken = await condition(
+        () => paymentNudges !== seenPayments || pendingMethod !== null || cancelRequest !== null,
+        remaining(actionDeadline),
+      );
+      if (cancelRequest || pendingMethod !== null) break;
+      if (!woken) {
+        return compensateAndCancel('payment_timeout', 'The payment was not confirmed in time.');
+      }
+      seenPayments = paymentNudges;
+      authorized = await applyIntent(await pay.retrievePayment({ paymentId: state.payment.paymentId! }));
+    }
+    if (state.payment.step === 'declined') {
+      if (state.payment.attempts >= policy.maxPaymentAttempts)
+        return compensateAndCancel('payment_failed', `The payment failed ${state.payment.attempts} times.`);
+      await notify(
+        'payment_declined',
+        `Your payment was declined: ${state.payment.lastError?.message}. Please try another card.`,
+        {},
+        `payment_declined:${state.payment.attempts}`,
+      );
+    }
+    await publish();
+  }
+  state = transition(state, 'authorized', now(), 'Payment authorized');
+  await publish();
+
+  // ---- 3. stock: wait for backordered lines ----
+  if (linesIn(state, 'backordered').length > 0) {
+    state = transition(
+      state,
+      'backordered',
+      now(),
+      `Waiting for stock: ${linesIn(state, 'backordered')
+        .map((l) => l.sku)
+        .join(', ')}`,
+    );
+    await notify('order_backordered', 'Part of your order is waiting for stock; we will ship as soon as it arrives.', {
+      skus: linesIn(state, 'backordered').map((l) => l.sku),
+    });
+    await publish();
+    const backorderDeadline = Date.parse(state.placedAt) + policy.maxBackorderWaitMs;
+    // Stock news arriving while a retry pass runs triggers another pass at once, not after the timer.
+    let seenStock = stockNudges;
+    while (linesIn(state, 'backordered').length > 0) {
+      await publish();
+      // The durable "reminder" of the older designs: retry on a timer, or at once when stock lands.
+      await condition(
+        () => stockNudges !== seenStock || cancelRequest !== null,
+        Math.min(policy.backorderRetryIntervalMs, remaining(backorderDeadline)),
+      );
+      if (cancelRequest) return cancelledBy(cancelRequest);
+      seenStock = stockNudges;
+      for (const line of linesIn(state, 'backordered')) await tryHold(line);
+      if (linesIn(state, 'backordered').length === 0) break;
+      if (Date.now() >= backorderDeadline) {
+        const waiting = linesIn(state, 'backordered');
+        for (const line of waiting) {
+          state = setLine(state, line.productId, 'cancelled', now(), 'backorder_timeout');
+          await db.removeBackorderWait({ orderId: state.id, productId: line.productId });
+        }
+        if (linesIn(state, 'held').length === 0)
+          return compensateAndCancel('backorder_timeout', 'The products did not come back in stock in time.');
+        await notify(
+          'order_lines_cancelled',
+          `We could not get ${waiting.map((l) => l.name).join(', ')} in time; the rest of your order ships and you pay only for what ships.`,
+          {
+            skus: waiting.map((l) => l.sku),
+          },
+        );
+      }
+    }
+  }
+  state = transition(state, 'reserved', now(), 'All stock held');
+  await publish();
+
+  // ---- 4. fulfilment ----
+  state = transition(state, 'picking', now(), 'Picking in the warehouse');
+  await publish();
+  if (await condition(() => cancelRequest !== null, policy.pickingMs)) return cancelledBy(cancelRequest!);
+
+  // The point of no return: capture what ships, take it off the shelf, tell the journal.
+  shipping = true;
+  const amount = amountToCapture(state);
+  let captured: PaymentIntentView;
+  try {
+    captured = await pay.capturePayment({
+      paymentId: state.payment.paymentId!,
+      amountCents: amount,
+      idempotencyKey: `${selfId}:capture`,
+    });
+  } catch (err) {
+    const code = paymentRequestCode(err);
+    if (!code) throw err;
+    // Nothing was captured (an expired authorization, say): nothing ships, everything is given back.
+    shipping = false;
+    state = setPayment(
+      state,
+      { lastError: { code, declineCode: null, message: `capture refused: ${code}` } },
+      now(),
+      'capture_failed',
+      `Capture refused: ${code}`,
+    );
+    return compensateAndCancel('payment_failed', 'The payment could not be collected, so the order was not shipped.');
+  }
+  state = setPayment(
+    state,
+    { step: 'captured', capturedCents: captured.amountReceived },
+    now(),
+    'payment_captured',
+    `Captured ${(captured.amountReceived / 100).toFixed(2)} ${state.currency}${captured.amountReceived < state.payment.authorizedCents ? '; the rest of the hold was released' : ''}`,
+  );
+  compensations.length = 0; // shipped goods are not un-held; from here only refunds undo money
+  const shippedAt = now();
+  const shippedLines = linesIn(state, 'held');
+  for (const line of shippedLines) {
+    await db.shipStock({ orderId: state.id, productId: line.productId });
+    state = setLine(state, line.productId, 'shipped', now());
+  }
+  await db.appendJournal({
+    events: shippedLines.map((line) => ({
+      eventId: `ItemPurchased:${state.id}:${line.productId}`,
+      type: 'ItemPurchased' as const,
+      aggregateId: state.id,
+      payload: {
+        orderId: state.id,
+        productId: line.productId,
+        sku: line.sku,
+        name: line.name,
+        vendorId: line.vendorId,
+        quantity: line.quantity,
+        unitPriceCents: line.unitPriceCents,
+        amountCents: line.quantity * line.unitPriceCents,
+        currency: state.currency,
+        day: shippedAt.slice(0, 10),
+      },
+      occurredAt: shippedAt,
+    })),
+  });
+  state = transition(state, 'shipped', now(), 'Shipped');
+  await notify('order_shipped', 'Your order is on its way.');
+  await publish();
+
+  await sleep(policy.shippingMs);
+  state = transition(state, 'delivered', now(), 'Delivered');
+  await notify('order_delivered', 'Your order was delivered.');
+  await publish();
+
+  // Open for refunds (returns) until the window closes.
+  await sleep(policy.returnWindowMs);
+  await condition(allHandlersFinished);
+  return view();
+}

@@ -1,0 +1,81 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { expect } from 'vitest';
+import { checkInvariants } from '../../src/db/invariants.js';
+import type { TestStack } from './app.js';
+
+export const address = {
+  name: 'Ada Lovelace',
+  line1: '12 St James Square',
+  city: 'London',
+  postalCode: 'SW1Y 4JH',
+  country: 'GB',
+};
+
+/** Durations short enough for tests: every stage of an order runs in a second or so. */
+export const fastOrders: Record<string, string> = {
+  PAYMENT_TIMEOUT: '4s',
+  PAYMENT_ACTION_TIMEOUT: '3s',
+  BACKORDER_RETRY_INTERVAL: '1s',
+  MAX_BACKORDER_WAIT: '6s',
+  PICKING_DURATION: '300ms',
+  SHIPPING_DURATION: '300ms',
+  RETURN_WINDOW: '3s',
+  RESTOCK_STEP_DURATION: '300ms',
+};
+
+/** Polls an order until `done` holds (or fails the test with the order as it last was). */
+export async function waitForOrder(
+  stack: TestStack,
+  orderId: string,
+  done: (order: any) => boolean,
+  timeoutMs = 20_000,
+): Promise<any> {
+  const deadline = Date.now() + timeoutMs;
+  let last: any;
+  while (Date.now() < deadline) {
+    const res = await stack.http(`/api/orders/${orderId}`);
+    last = res.body;
+    if (res.status === 200 && done(last)) return last;
+    await sleep(100);
+  }
+  throw new Error(`order ${orderId} did not get there in ${timeoutMs} ms; last seen: ${JSON.stringify(last, null, 2)}`);
+}
+
+/** Products with at least `minStock` available and nothing reserved, cheapest first. */
+export async function productsInStock(stack: TestStack, n: number, minStock = 50) {
+  return stack.db.prisma.product.findMany({
+    where: { inventory: { onHand: { gte: minStock }, reserved: 0 } },
+    orderBy: { priceCents: 'asc' },
+    take: n,
+    select: { id: true, sku: true, priceCents: true, vendorId: true },
+  });
+}
+
+/** A product of the test's own, with exactly the stock and restock settings given. */
+export async function productWithStock(
+  stack: TestStack,
+  sku: string,
+  inventory: { onHand: number; restockThreshold?: number; restockQuantity?: number },
+) {
+  const vendor = await stack.db.prisma.vendor.findFirstOrThrow();
+  const res = await stack.http('/api/admin/products', {
+    method: 'POST',
+    admin: true,
+    json: {
+      sku,
+      name: `Test product ${sku}`,
+      priceCents: 2500,
+      category: 'home',
+      vendorId: vendor.id,
+      inventory: { restockThreshold: 0, restockQuantity: 0, ...inventory },
+    },
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body as { id: string; sku: string; priceCents: number };
+}
+
+/** Every stock and money invariant holds. */
+export async function expectInvariants(stack: TestStack): Promise<void> {
+  const results = await checkInvariants(stack.db.prisma);
+  expect(results.filter((r) => !r.ok)).toEqual([]);
+}
