@@ -14,3 +14,13 @@ export async function baselineWorkflow(): Promise<void> {
   setHandler(bumpViaActivityUpdate, async (by) => (count += await echo(by)));
   await condition(() => false);
 }
+
+/** `steps` no-op activities one after another: a workflow with an order's shape and none of its I/O. */
+export async function chainWorkflow(steps: number): Promise<number> {
+  let total = 0;
+  for (let i = 0; i < steps; i++) total += await echo(1);
+  return total;
+}
+
+/** Returns at once: what starting a workflow costs. */
+export async function emptyWorkflow(): Promise<void> {}

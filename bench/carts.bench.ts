@@ -8,12 +8,11 @@
  * Results go to BENCHMARKS.md (between the carts markers) and bench/results/carts.json.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from '@temporalio/worker';
 import { baselineActivities } from './baseline.activities.js';
 import { bumpUpdate, bumpViaActivityUpdate } from './baseline.workflows.js';
-import { machine, startBenchStack, summarize, timed, type Summary } from './harness.js';
+import { machine, startBenchStack, summarize, timed, writeResults, type Summary } from './harness.js';
 
 const N = Number(process.env.BENCH_N ?? 300);
 const stack = await startBenchStack({ CART_MAX_UPDATES_PER_RUN: '1500' });
@@ -138,12 +137,5 @@ const md = [
   ),
 ].join('\n');
 console.log(`\n${md}\n`);
-mkdirSync(fileURLToPath(new URL('./results', import.meta.url)), { recursive: true });
-writeFileSync(new URL('./results/carts.json', import.meta.url), `${JSON.stringify(report, null, 2)}\n`);
-const benchmarksFile = new URL('../BENCHMARKS.md', import.meta.url);
-const current = readFileSync(benchmarksFile, 'utf8');
-writeFileSync(
-  benchmarksFile,
-  current.replace(/<!-- carts:start -->[\s\S]*<!-- carts:end -->/, `<!-- carts:start -->\n${md}\n<!-- carts:end -->`),
-);
+writeResults('carts', report, md);
 process.exit(0);

@@ -2,6 +2,8 @@
  * The real stack for benchmarks, in one process: embedded PostgreSQL (migrated, seeded), a Temporal
  * dev server (the CLI), the worker and the API on a real port. Nothing is mocked.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
@@ -137,4 +139,19 @@ export async function timed(fn: () => Promise<unknown>): Promise<number> {
 export function machine(): string {
   const cpu = cpus();
   return `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}`;
+}
+
+/**
+ * Writes a benchmark's results: the raw numbers to bench/results/<name>.json, and its markdown in
+ * BENCHMARKS.md between `<!-- <name>:start -->` and `<!-- <name>:end -->`, formatted as the
+ * project's format check expects.
+ */
+export function writeResults(name: string, report: unknown, markdown: string): void {
+  const results = new URL('./results/', import.meta.url);
+  mkdirSync(results, { recursive: true });
+  writeFileSync(new URL(`${name}.json`, results), `${JSON.stringify(report, null, 2)}\n`);
+  const file = new URL('../BENCHMARKS.md', import.meta.url);
+  const section = new RegExp(`<!-- ${name}:start -->[\\s\\S]*<!-- ${name}:end -->`);
+  writeFileSync(file, readFileSync(file, 'utf8').replace(section, `<!-- ${name}:start -->\n${markdown}\n<!-- ${name}:end -->`));
+  execFileSync(process.execPath, ['node_modules/prettier/bin/prettier.cjs', '--write', '--log-level', 'warn', 'BENCHMARKS.md', `bench/results/${name}.json`]);
 }

@@ -86,6 +86,71 @@ const dom = {
   cartTotal: $('cart-total'),
   cartCheckout: $('cart-checkout'),
   cartClear: $('cart-clear'),
+  skipLink: document.querySelector('.skip-link') ?? document.createElement('a'),
+  catalog: $('catalog'),
+  results: $('results'),
+  trackToggle: $('track-toggle'),
+  trackForm: $('track-form'),
+  trackInput: $('track-input'),
+  trackError: $('track-error'),
+  checkoutDialog: $('checkout-dialog'),
+  checkoutForm: $('checkout-form'),
+  checkoutSummary: $('checkout-summary'),
+  checkoutClose: $('checkout-close'),
+  checkoutBack: $('checkout-back'),
+  checkoutError: $('checkout-error'),
+  checkoutErrorText: $('checkout-error-text'),
+  checkoutEmail: $('checkout-email'),
+  checkoutName: $('checkout-name'),
+  checkoutLine1: $('checkout-line1'),
+  checkoutLine2: $('checkout-line2'),
+  checkoutCity: $('checkout-city'),
+  checkoutRegion: $('checkout-region'),
+  checkoutPostalCode: $('checkout-postalCode'),
+  checkoutCountry: $('checkout-country'),
+  checkoutPayment: $('checkout-payment'),
+  checkoutSubmit: $('checkout-submit'),
+  orderView: $('order-view'),
+  orderBack: $('order-back'),
+  orderTitle: $('order-title'),
+  orderId: $('order-id'),
+  orderMeta: $('order-meta'),
+  orderStatus: $('order-status'),
+  orderRefresh: $('order-refresh'),
+  orderLive: $('order-live'),
+  orderError: $('order-error'),
+  orderErrorText: $('order-error-text'),
+  orderErrorRetry: $('order-error-retry'),
+  orderLoading: $('order-loading'),
+  orderBody: $('order-body'),
+  orderSteps: $('order-steps'),
+  orderCancelled: $('order-cancelled'),
+  orderAttention: $('order-attention'),
+  orderPaymentError: $('order-payment-error'),
+  orderPaymentErrorText: $('order-payment-error-text'),
+  orderConfirm: $('order-confirm'),
+  orderConfirmLink: $('order-confirm-link'),
+  orderConfirmNone: $('order-confirm-none'),
+  orderPayForm: $('order-pay-form'),
+  orderPayTitle: $('order-pay-title'),
+  orderPayMethod: $('order-pay-method'),
+  orderPaySubmit: $('order-pay-submit'),
+  orderPayError: $('order-pay-error'),
+  orderLines: $('order-lines'),
+  orderTotal: $('order-total'),
+  orderPaymentMethod: $('order-payment-method'),
+  orderPaymentStep: $('order-payment-step'),
+  orderAuthorized: $('order-authorized'),
+  orderCaptured: $('order-captured'),
+  orderRefunded: $('order-refunded'),
+  orderAddress: $('order-address'),
+  orderTimeline: $('order-timeline'),
+  orderCancel: $('order-cancel'),
+  orderCancelButton: $('order-cancel-button'),
+  orderCancelConfirm: $('order-cancel-confirm'),
+  orderCancelYes: $('order-cancel-yes'),
+  orderCancelNo: $('order-cancel-no'),
+  orderCancelError: $('order-cancel-error'),
 };
 
 /** Creates an element with attributes/properties and children (strings become text nodes). */
@@ -249,11 +314,14 @@ function readStateFromUrl() {
   state.inStock = ['true', '1', 'yes'].includes(text('inStock').toLowerCase());
   const sort = text('sort');
   state.sort = SORTS.has(sort) ? sort : DEFAULT_SORT;
-  return { productId: text('product') };
+  return { productId: text('product'), orderId: text('order') };
 }
 
-/** Keeps the page's address in step with the filters (and the open product), without new history entries. */
-function writeUrl() {
+/**
+ * Keeps the page's address in step with the filters, the open product and the tracked order. Filter
+ * changes replace the history entry; opening or leaving an order's page adds one (mode 'push').
+ */
+function writeUrl(mode = 'replace') {
   const params = new URLSearchParams();
   if (state.q.trim()) params.set('q', state.q.trim());
   if (state.category) params.set('category', state.category);
@@ -264,11 +332,12 @@ function writeUrl() {
   if (state.inStock) params.set('inStock', 'true');
   if (state.sort !== DEFAULT_SORT) params.set('sort', state.sort);
   if (openProductId) params.set('product', openProductId);
+  if (order.id) params.set('order', order.id);
   const query = params.toString();
   const url = `${window.location.pathname}${query ? `?${query}` : ''}${window.location.hash}`;
-  if (url !== `${window.location.pathname}${window.location.search}${window.location.hash}`) {
-    window.history.replaceState(window.history.state, '', url);
-  }
+  if (url === `${window.location.pathname}${window.location.search}${window.location.hash}`) return;
+  if (mode === 'push') window.history.pushState(null, '', url);
+  else window.history.replaceState(window.history.state, '', url);
 }
 
 function stateToControls() {
@@ -776,24 +845,33 @@ function newUuid() {
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * One cart request. A change (any method but GET) carries an Idempotency-Key; when the network fails,
- * the request is sent once more with the same key, so the API applies the change at most once.
+ * One request to the cart or order API. A change (any method but GET) carries an Idempotency-Key; when
+ * the network fails, the request is sent once more with the same key (unless `retry` is false, for a
+ * change the API does not deduplicate), so the API applies the change at most once.
  * Answers { status, body }; a 4xx/5xx becomes an ApiError with the API's code and message.
  */
-async function cartRequest(method, path, body) {
+async function apiRequest(method, path, body, { retry = true, signal } = {}) {
   const headers = { accept: 'application/json' };
   if (method !== 'GET') headers['idempotency-key'] = newUuid();
   // No content-type without a body: the API refuses an empty JSON body.
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const init = { method, headers, cache: 'no-store', body: body === undefined ? undefined : JSON.stringify(body) };
+  const init = {
+    method,
+    headers,
+    signal,
+    cache: 'no-store',
+    body: body === undefined ? undefined : JSON.stringify(body),
+  };
   let response;
   try {
     response = await fetch(path, init);
-  } catch {
+  } catch (err) {
+    if (err?.name === 'AbortError' || !retry) throw err?.name === 'AbortError' ? err : new ApiError(UNREACHABLE);
     await sleep(RETRY_DELAY_MS);
     try {
       response = await fetch(path, init);
-    } catch {
+    } catch (again) {
+      if (again?.name === 'AbortError') throw again;
       throw new ApiError(UNREACHABLE);
     }
   }
@@ -814,7 +892,7 @@ function inCartQueue(task) {
 /** Creates the cart on the first add. The page picks the id, so a create sent twice answers with the same cart. */
 async function ensureCart() {
   if (cart.id) return cart.id;
-  const { body } = await cartRequest('POST', '/api/carts', { cartId: newUuid() });
+  const { body } = await apiRequest('POST', '/api/carts', { cartId: newUuid() });
   adoptCart(body);
   return cart.id;
 }
@@ -847,7 +925,7 @@ async function refreshCart({ quiet = false } = {}) {
   try {
     await inCartQueue(async () => {
       if (cart.id !== id) return;
-      const { body } = await cartRequest('GET', cartPath(id));
+      const { body } = await apiRequest('GET', cartPath(id));
       if (cart.id === id) adoptCart(body);
     });
   } catch (err) {
@@ -906,7 +984,7 @@ async function addToCart(productId, quantity, { reveal = false } = {}) {
   try {
     const view = await inCartQueue(async () => {
       const id = await ensureCart();
-      const { body } = await cartRequest('POST', cartPath(id, '/items'), { productId, quantity });
+      const { body } = await apiRequest('POST', cartPath(id, '/items'), { productId, quantity });
       adoptCart(body);
       return body;
     });
@@ -1014,7 +1092,7 @@ const isAriaDisabled = (control) => control.getAttribute('aria-disabled') === 't
 function changeLineQuantity(line, body) {
   return changeCart(
     { line: line.productId },
-    (id) => cartRequest('PATCH', cartPath(id, `/items/${encodeURIComponent(line.productId)}`), body),
+    (id) => apiRequest('PATCH', cartPath(id, `/items/${encodeURIComponent(line.productId)}`), body),
     (view) => {
       const now = view.lines.find((l) => l.productId === line.productId);
       return now ? `${now.name}: quantity ${now.quantity}.` : `Removed ${line.name} from your cart.`;
@@ -1042,7 +1120,7 @@ async function onQuantityChange(line, input) {
 function removeLine(line) {
   return changeCart(
     { line: line.productId },
-    (id) => cartRequest('DELETE', cartPath(id, `/items/${encodeURIComponent(line.productId)}`)),
+    (id) => apiRequest('DELETE', cartPath(id, `/items/${encodeURIComponent(line.productId)}`)),
     () => `Removed ${line.name} from your cart.`,
   );
 }
@@ -1051,44 +1129,277 @@ function emptyCart() {
   if (!cart.view?.lines.length || cart.busyCart) return;
   return changeCart(
     { whole: true },
-    (id) => cartRequest('DELETE', cartPath(id, '/items')),
+    (id) => apiRequest('DELETE', cartPath(id, '/items')),
     () => 'Emptied your cart.',
   );
 }
 
+// ----- Checkout -----
+//
+// The cart panel's Checkout button opens a dialog with the contact, shipping and payment fields. The API
+// is the one judge of what is valid: on 400 validation_failed the fields its details name are marked.
+
+/** ISO 3166-1 alpha-2 codes the API accepts for shippingAddress.country (src/domain/address.ts). */
+const COUNTRY_CODES =
+  `AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT
+BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM
+FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO
+JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT
+MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA
+SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US
+UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW`.split(/\s+/);
+const DEFAULT_COUNTRY = 'US';
+
+/** The simulated provider's Stripe test payment methods, and what each one does. */
+const PAYMENT_METHODS = [
+  { value: 'pm_card_visa', label: 'Visa — succeeds', name: 'Visa' },
+  { value: 'pm_card_mastercard', label: 'Mastercard — succeeds', name: 'Mastercard' },
+  { value: 'pm_card_chargeDeclined', label: 'Test card — declined', name: 'Test card (declines)' },
+  {
+    value: 'pm_card_chargeDeclinedInsufficientFunds',
+    label: 'Test card — declined, insufficient funds',
+    name: 'Test card (insufficient funds)',
+  },
+  { value: 'pm_card_authenticationRequired', label: 'Test card — needs 3-D Secure', name: 'Test card (3-D Secure)' },
+];
+const PAY_LATER = { value: '', label: 'Pay later (choose a method on the order page)' };
+
+let regionNames = null;
+try {
+  regionNames = new Intl.DisplayNames([LOCALE], { type: 'region' });
+} catch {
+  // No Intl.DisplayNames: the codes themselves are shown.
+}
+
+function countryName(code) {
+  try {
+    const name = regionNames?.of(code);
+    return name && name !== code ? name : code;
+  } catch {
+    return code;
+  }
+}
+
+const paymentMethodLabel = (id) => PAYMENT_METHODS.find((m) => m.value === id)?.name ?? id;
+
+/** API field name (as in validation details) → the input it is about. */
+const checkoutFields = {
+  email: dom.checkoutEmail,
+  'shippingAddress.name': dom.checkoutName,
+  'shippingAddress.line1': dom.checkoutLine1,
+  'shippingAddress.line2': dom.checkoutLine2,
+  'shippingAddress.city': dom.checkoutCity,
+  'shippingAddress.region': dom.checkoutRegion,
+  'shippingAddress.postalCode': dom.checkoutPostalCode,
+  'shippingAddress.country': dom.checkoutCountry,
+  paymentMethod: dom.checkoutPayment,
+};
+const checkoutInputs = Object.values(checkoutFields);
+const fieldError = (input) => document.getElementById(`${input.id}-error`);
+
+function fillCheckoutSelects() {
+  const countries = COUNTRY_CODES.map((code) => ({ code, name: countryName(code) })).sort((a, b) =>
+    a.name.localeCompare(b.name, LOCALE),
+  );
+  dom.checkoutCountry.replaceChildren(...countries.map((c) => h('option', { value: c.code }, c.name)));
+  dom.checkoutCountry.value = DEFAULT_COUNTRY;
+  dom.checkoutPayment.replaceChildren(
+    ...[...PAYMENT_METHODS, PAY_LATER].map((m) => h('option', { value: m.value }, m.label)),
+  );
+  dom.checkoutPayment.value = PAYMENT_METHODS[0].value;
+  dom.orderPayMethod.replaceChildren(...PAYMENT_METHODS.map((m) => h('option', { value: m.value }, m.label)));
+}
+
+let checkoutReturnFocus = null;
+
+function openCheckout() {
+  if (!cart.id || !cart.view?.lines.length || cart.busyCart) return;
+  hideCartMessages();
+  hideCheckoutError();
+  renderCheckout();
+  checkoutReturnFocus = document.activeElement instanceof HTMLElement ? document.activeElement : dom.cartCheckout;
+  dom.checkoutDialog.showModal();
+  (checkoutInputs.find((input) => input.getAttribute('aria-invalid') === 'true') ?? dom.checkoutEmail).focus();
+}
+
+function onCheckoutClosed() {
+  const target = checkoutReturnFocus;
+  checkoutReturnFocus = null;
+  // After an accepted checkout the order page has the focus; otherwise go back to where the dialog opened.
+  if (order.id || !target) return;
+  if (target.isConnected && !target.closest('[hidden]')) target.focus();
+  else if (!dom.cartPanel.hidden) dom.cartTitle.focus();
+}
+
+/** The dialog's summary and submit button, in step with the cart and the request in flight. */
+function renderCheckout() {
+  const view = cart.view;
+  dom.checkoutSummary.textContent = view?.lines.length
+    ? `${itemsLabel(view.itemCount)} · total ${formatMoney(view.totalCents, view.currency)}`
+    : 'Your cart is empty.';
+  setBusyControl(dom.checkoutSubmit, cart.checkingOut);
+  dom.checkoutSubmit.textContent = cart.checkingOut
+    ? 'Placing your order…'
+    : view?.lines.length
+      ? `Place order · ${formatMoney(view.totalCents, view.currency)}`
+      : 'Place order';
+}
+
+function readCheckoutForm() {
+  const value = (input) => input.value.trim();
+  const shippingAddress = {
+    name: value(dom.checkoutName),
+    line1: value(dom.checkoutLine1),
+    city: value(dom.checkoutCity),
+    postalCode: value(dom.checkoutPostalCode),
+    country: dom.checkoutCountry.value,
+  };
+  // Optional parts are left out rather than sent empty.
+  if (value(dom.checkoutLine2)) shippingAddress.line2 = value(dom.checkoutLine2);
+  if (value(dom.checkoutRegion)) shippingAddress.region = value(dom.checkoutRegion);
+  const body = { email: value(dom.checkoutEmail), shippingAddress };
+  if (dom.checkoutPayment.value) body.paymentMethod = dom.checkoutPayment.value;
+  return body;
+}
+
+function setFieldError(input, message) {
+  const error = fieldError(input);
+  if (message) {
+    input.setAttribute('aria-invalid', 'true');
+    if (error) error.textContent = message;
+  } else {
+    input.removeAttribute('aria-invalid');
+    if (error) error.textContent = '';
+  }
+}
+
+function clearCheckoutErrors() {
+  for (const input of checkoutInputs) setFieldError(input, '');
+  hideCheckoutError();
+}
+
+function showCheckoutError(message) {
+  dom.checkoutErrorText.textContent = message;
+  dom.checkoutError.hidden = false;
+}
+
+function hideCheckoutError() {
+  dom.checkoutError.hidden = true;
+  dom.checkoutErrorText.textContent = '';
+}
+
 /**
- * Checkout. Today the API answers 501 not_implemented (shown in the panel, the cart kept as it is);
- * once orders exist it answers 202 { orderId, status, statusUrl }, handled by onCheckoutAccepted.
+ * The API's validation messages are the schema validator's ("must match pattern …"): for the fields
+ * this form has, say the same thing in words a customer can act on; anything else is shown as sent.
+ */
+function friendlyFieldMessage(field, message) {
+  const text = String(message ?? '');
+  if (/is required|fewer than 1 characters|pattern "\\S"/.test(text)) return 'Please fill this in.';
+  const max = /more than (\d+) characters/.exec(text);
+  if (max) return `Use at most ${max[1]} characters.`;
+  if (field === 'email') return 'Enter an email address such as name@example.com.';
+  if (field === 'shippingAddress.postalCode')
+    return /fewer than/.test(text)
+      ? 'Enter at least 2 characters.'
+      : 'Use letters, digits, spaces or hyphens, starting and ending with a letter or digit.';
+  if (field === 'shippingAddress.country') return 'Choose a country from the list.';
+  if (field === 'paymentMethod') return 'Choose a payment method from the list.';
+  return text || 'This is not valid.';
+}
+
+/** Marks the fields a validation_failed answer names and focuses the first; answers false if none matched. */
+function markCheckoutFields(details) {
+  const list = Array.isArray(details) ? details : [];
+  let marked = false;
+  const elsewhere = [];
+  for (const detail of list) {
+    const input = typeof detail?.field === 'string' ? checkoutFields[detail.field] : undefined;
+    if (input && detail.in === 'body') {
+      setFieldError(input, friendlyFieldMessage(detail.field, detail.message));
+      marked = true;
+    } else if (detail) elsewhere.push(detail);
+  }
+  if (elsewhere.length)
+    showCheckoutError(elsewhere.map((d) => [d.field, d.message].filter(Boolean).join(' ')).join('; '));
+  const first = checkoutInputs.find((input) => input.getAttribute('aria-invalid') === 'true');
+  first?.focus();
+  return marked;
+}
+
+/**
+ * Checkout: POST /api/carts/:id/checkout with the form's details. The API answers 202
+ * { orderId, status, statusUrl } (handled by onCheckoutAccepted) or an error shown in the dialog.
  */
 async function checkout() {
-  if (!cart.id || !cart.view?.lines.length || cart.busyCart) return;
+  if (cart.busyCart) return;
+  if (!cart.id || !cart.view?.lines.length) {
+    showCheckoutError('Your cart is empty: add something before checking out.');
+    return;
+  }
+  const details = readCheckoutForm();
   cart.busyCart = true;
   cart.checkingOut = true;
+  clearCheckoutErrors();
   hideCartMessages();
   renderCart();
+  renderCheckout();
   try {
     const { status, body } = await inCartQueue(() =>
-      cart.id ? cartRequest('POST', cartPath(cart.id, '/checkout')) : { status: 0, body: null },
+      cart.id ? apiRequest('POST', cartPath(cart.id, '/checkout'), details) : { status: 0, body: null },
     );
     if (status === 202) onCheckoutAccepted(body);
+    else showCheckoutError('Your cart is empty: add something before checking out.');
   } catch (err) {
-    if (err.code === 'not_implemented') showCartNotice(err.message, 'Checkout is not open yet');
-    else handleCartError(err);
+    if (err.code === 'validation_failed' && markCheckoutFields(err.details)) return;
+    const message = err.code === 'cart_closed' || err.code === 'cart_not_found' ? handleCartError(err) : err.message;
+    showCheckoutError(message);
+    dom.checkoutError.scrollIntoView({ block: 'nearest' });
   } finally {
     cart.busyCart = false;
     cart.checkingOut = false;
     renderCart();
+    renderCheckout();
   }
 }
 
 /**
- * The checkout was accepted (202): the cart is now an order. Order tracking (order.statusUrl) comes
- * with orders; for now the page thanks the customer and forgets the checked-out cart.
+ * The checkout was accepted (202): the cart is now an order. The page forgets the cart and opens the
+ * order's tracking page (/?order=<orderId>), which follows the order through the API.
  */
-function onCheckoutAccepted(order) {
+function onCheckoutAccepted(accepted) {
   forgetCart();
-  const message = `Thank you! Order ${order.orderId} is ${order.status}.`;
-  showCartNotice(message, 'Order received');
+  closeCartPanel();
+  // Closed first: closing a modal dialog puts focus back where it was, and the order page takes it next.
+  checkoutReturnFocus = null;
+  dom.checkoutDialog.close();
+  openOrderView(accepted.orderId, {
+    mode: 'push',
+    focus: true,
+    accepted,
+    announce: `Thank you! Your order is placed (${statusLabel(accepted.status)}).`,
+  });
+}
+
+function wireCheckout() {
+  fillCheckoutSelects();
+  dom.checkoutForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (!isAriaDisabled(dom.checkoutSubmit)) void checkout();
+  });
+  for (const input of checkoutInputs) {
+    const clear = () => {
+      if (input.getAttribute('aria-invalid') === 'true') setFieldError(input, '');
+    };
+    input.addEventListener('input', clear);
+    input.addEventListener('change', clear);
+  }
+  dom.checkoutClose.addEventListener('click', () => dom.checkoutDialog.close());
+  dom.checkoutBack.addEventListener('click', () => dom.checkoutDialog.close());
+  dom.checkoutDialog.addEventListener('close', onCheckoutClosed);
+  // A request in flight keeps the dialog open: its answer decides where the customer goes next.
+  dom.checkoutDialog.addEventListener('cancel', (event) => {
+    if (cart.checkingOut) event.preventDefault();
+  });
 }
 
 // ----- Cart rendering -----
@@ -1114,13 +1425,6 @@ function showCartError(message, { reveal = false } = {}) {
   const box = dom.cartError.getBoundingClientRect();
   const headerBottom = document.querySelector('.site-header')?.getBoundingClientRect().bottom ?? 0;
   if (box.top < headerBottom || box.bottom > window.innerHeight) dom.cartTitle.focus();
-}
-
-function showCartNotice(message, title = '') {
-  dom.cartNoticeTitle.textContent = title;
-  dom.cartNoticeText.textContent = message;
-  dom.cartNotice.hidden = false;
-  announce(title ? `${title}: ${message}` : message);
 }
 
 function hideCartMessages() {
@@ -1317,7 +1621,14 @@ function closeCartPanel() {
 }
 
 function wireCart() {
-  dom.cartButton.addEventListener('click', () => (dom.cartPanel.hidden ? openCartPanel() : closeCartPanel()));
+  dom.cartButton.addEventListener('click', () => {
+    // On an order's page the cart lives with the catalog: go back there first.
+    if (order.id) {
+      closeOrderView({ mode: 'push', focus: false });
+      openCartPanel();
+    } else if (dom.cartPanel.hidden) openCartPanel();
+    else closeCartPanel();
+  });
   dom.cartClose.addEventListener('click', closeCartPanel);
   dom.cartPanel.addEventListener('keydown', (event) => {
     if (event.key === 'Escape') closeCartPanel();
@@ -1334,7 +1645,7 @@ function wireCart() {
     if (!isAriaDisabled(dom.cartClear)) void emptyCart();
   });
   dom.cartCheckout.addEventListener('click', () => {
-    if (!isAriaDisabled(dom.cartCheckout)) void checkout();
+    if (!isAriaDisabled(dom.cartCheckout)) openCheckout();
   });
 
   dom.dialogCartForm.addEventListener('submit', (event) => {
@@ -1358,6 +1669,691 @@ function wireCart() {
   });
 }
 
+// ---------- Order tracking ----------
+//
+// /?order=<id> shows one order instead of the catalog: the page polls GET /api/orders/:id while the
+// order is still moving and renders what the API answers (the order workflow's own view). The controls
+// (pay, confirm, cancel) are fixed parts of the page that are only shown, hidden and relabelled, so an
+// update never takes the focus away from them.
+
+const ORDER_POLL_MS = 1500;
+const ORDER_RETRY_MAX_MS = 10_000;
+/** After a checkout, the first GET waits this long (see openOrderView); a miss before any answer retries soon. */
+const FIRST_LOOK_DELAY_MS = 700;
+const FIRST_LOOK_RETRY_MS = 600;
+const FINAL_STATUSES = new Set(['delivered', 'cancelled']);
+const CANCELLABLE_STATUSES = new Set([
+  'placed',
+  'awaiting_payment',
+  'authorized',
+  'backordered',
+  'reserved',
+  'picking',
+]);
+/** The happy path, in order; backordered is shown only for an order that waited for stock. */
+const ORDER_STEPS = [
+  'placed',
+  'awaiting_payment',
+  'authorized',
+  'backordered',
+  'reserved',
+  'picking',
+  'shipped',
+  'delivered',
+];
+const STATUS_LABELS = {
+  placed: 'Placed',
+  awaiting_payment: 'Awaiting payment',
+  authorized: 'Payment authorized',
+  backordered: 'Backordered',
+  reserved: 'Stock reserved',
+  picking: 'Picking',
+  shipped: 'Shipped',
+  delivered: 'Delivered',
+  cancelled: 'Cancelled',
+};
+const CANCEL_REASONS = {
+  customer: 'You cancelled this order.',
+  payment_failed: 'The payment failed.',
+  payment_timeout: 'No payment arrived in time.',
+  backorder_timeout: 'The products did not come back in stock in time.',
+  unavailable: 'The products are no longer sold.',
+  operator: 'The shop cancelled this order.',
+};
+const LINE_STATUSES = {
+  pending: 'Pending',
+  held: 'Held',
+  backordered: 'Backordered',
+  shipped: 'Shipped',
+  cancelled: 'Cancelled',
+};
+const PAYMENT_STEPS = {
+  none: 'Not started',
+  authorizing: 'Authorizing…',
+  requires_action: 'Needs your confirmation',
+  authorized: 'Authorized',
+  declined: 'Declined',
+  captured: 'Paid',
+  voided: 'Hold released (voided)',
+};
+
+const statusLabel = (status) => STATUS_LABELS[status] ?? titleCase(String(status ?? ''));
+const reasonText = (reason) => CANCEL_REASONS[reason] ?? (reason ? titleCase(reason) : '');
+
+const order = {
+  /** The order on show ('' when the catalog is shown). */
+  id: '',
+  /** The last order the API answered with. */
+  view: null,
+  timer: null,
+  controller: null,
+  /** Failed polls in a row: they slow the polling down. */
+  failures: 0,
+  paying: false,
+  cancelling: false,
+  /** Said in the live region once the first answer is in (after a checkout, say). */
+  firstAnnouncement: '',
+  lastChecked: null,
+};
+
+const ORIGINAL_TITLE = document.title;
+const timeFormat = new Intl.DateTimeFormat(LOCALE, { hour: 'numeric', minute: '2-digit', second: '2-digit' });
+const dateTimeFormat = new Intl.DateTimeFormat(LOCALE, {
+  month: 'short',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: '2-digit',
+  second: '2-digit',
+});
+
+function formatTime(iso, format = dateTimeFormat) {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? '' : format.format(date);
+}
+
+/** Says something in the order page's live region. */
+function announceOrder(text) {
+  if (!text) return;
+  dom.orderLive.textContent = dom.orderLive.textContent === text ? `${text}\u00a0` : text;
+}
+
+/** Hides an element; focus inside it moves to the order's heading first, rather than falling to the body. */
+function hideKeepingFocus(node, hidden = true) {
+  if (hidden && !node.hidden && node.contains(document.activeElement)) dom.orderTitle.focus();
+  node.hidden = hidden;
+}
+
+/**
+ * Shows an order's page. mode: 'push' (a new history entry: the header's field, a checkout), 'replace'
+ * or 'none' (the address already says so: page load, back/forward).
+ */
+function openOrderView(rawId, { mode = 'push', focus = true, announce = '', accepted = null } = {}) {
+  const id = String(rawId ?? '')
+    .trim()
+    .toLowerCase();
+  if (id !== order.id) resetOrderView();
+  order.id = id;
+  order.firstAnnouncement = announce;
+  if (dom.dialog.open) dom.dialog.close();
+  closeCartPanel();
+  dom.catalog.hidden = true;
+  dom.orderView.hidden = false;
+  dom.skipLink.href = '#order-title';
+  dom.skipLink.textContent = 'Skip to the order';
+  dom.orderId.textContent = id;
+  document.title = `Order ${id.slice(0, 8)} — Durable Goods`;
+  if (mode !== 'none') writeUrl(mode);
+  if (focus) dom.orderTitle.focus();
+
+  if (!UUID_PATTERN.test(id)) {
+    dom.orderLoading.hidden = true;
+    dom.orderTitle.textContent = 'Order not found';
+    showOrderError(
+      `“${id || 'nothing'}” is not an order id. Order ids look like 1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed.`,
+    );
+    return;
+  }
+  if (!order.view) dom.orderLoading.hidden = false;
+  if (accepted?.status && !order.view) {
+    // Just checked out: show the 202's status at once. The new order answers GETs only once its workflow
+    // has taken its first step (before that the API answers 500), so the first look waits a moment.
+    dom.orderStatus.textContent = statusLabel(accepted.status);
+    dom.orderStatus.dataset.status = accepted.status;
+    schedulePoll(FIRST_LOOK_DELAY_MS);
+  } else void pollOrder();
+}
+
+/** Back to the catalog: polling stops with the page. */
+function closeOrderView({ mode = 'push', focus = true } = {}) {
+  if (!order.id && dom.orderView.hidden) return;
+  resetOrderView();
+  order.id = '';
+  dom.orderView.hidden = true;
+  dom.catalog.hidden = false;
+  dom.skipLink.href = '#results';
+  dom.skipLink.textContent = 'Skip to products';
+  document.title = ORIGINAL_TITLE;
+  if (mode !== 'none') writeUrl(mode);
+  if (focus) dom.results.focus();
+}
+
+function resetOrderView() {
+  stopPolling();
+  order.view = null;
+  order.failures = 0;
+  order.lastChecked = null;
+  order.paying = false;
+  order.cancelling = false;
+  dom.orderTitle.textContent = 'Your order';
+  dom.orderBody.hidden = true;
+  dom.orderLoading.hidden = true;
+  dom.orderMeta.textContent = '';
+  dom.orderStatus.textContent = '';
+  dom.orderStatus.removeAttribute('data-status');
+  dom.orderRefresh.textContent = '';
+  dom.orderLive.textContent = '';
+  dom.orderPayError.textContent = '';
+  dom.orderCancelError.textContent = '';
+  dom.orderCancelConfirm.hidden = true;
+  dom.orderCancelButton.setAttribute('aria-expanded', 'false');
+  hideOrderError();
+}
+
+function stopPolling() {
+  clearTimeout(order.timer);
+  order.timer = null;
+  order.controller?.abort();
+  order.controller = null;
+}
+
+function schedulePoll(ms) {
+  clearTimeout(order.timer);
+  order.timer = setTimeout(() => void pollOrder(), ms);
+}
+
+const isFinal = (view) => Boolean(view && FINAL_STATUSES.has(view.status));
+const orderPath = (id, rest = '') => `/api/orders/${encodeURIComponent(id)}${rest}`;
+
+/** One GET of the order; schedules the next one while the order can still change. */
+async function pollOrder() {
+  const id = order.id;
+  if (!id) return;
+  clearTimeout(order.timer);
+  if (document.hidden && order.view) {
+    // A hidden tab does not poll; visibilitychange polls again when it is shown.
+    order.timer = null;
+    return;
+  }
+  order.controller?.abort();
+  const controller = new AbortController();
+  order.controller = controller;
+  let stop = false;
+  try {
+    const { body } = await apiRequest('GET', orderPath(id), undefined, { signal: controller.signal });
+    if (order.id !== id || order.controller !== controller) return;
+    order.failures = 0;
+    order.lastChecked = new Date();
+    hideOrderError();
+    applyOrder(body);
+  } catch (err) {
+    if (err?.name === 'AbortError' || order.id !== id || order.controller !== controller) return;
+    if (err.status === 404 || err.status === 400) {
+      stop = true;
+      dom.orderLoading.hidden = true;
+      if (!order.view) dom.orderTitle.textContent = 'Order not found';
+      showOrderError(
+        err.status === 404 ? `We could not find order ${id}. Check the id in your confirmation.` : err.message,
+      );
+    } else {
+      order.failures += 1;
+      // A just-placed order can take a moment to answer: say nothing about the first miss.
+      if (order.failures > 3 || order.view)
+        showOrderError(`The order could not be refreshed: ${err.message} Trying again…`, { retry: true });
+    }
+  } finally {
+    if (order.controller === controller) order.controller = null;
+    if (order.id === id && !stop && !isFinal(order.view)) {
+      schedulePoll(
+        !order.view && order.failures > 0 && order.failures <= 3
+          ? FIRST_LOOK_RETRY_MS
+          : Math.min(ORDER_POLL_MS * 2 ** Math.max(0, order.failures - 1), ORDER_RETRY_MAX_MS),
+      );
+    }
+    renderRefreshNote();
+  }
+}
+
+function showOrderError(message, { retry = false } = {}) {
+  dom.orderErrorText.textContent = message;
+  dom.orderErrorRetry.hidden = !retry;
+  dom.orderError.hidden = false;
+}
+
+function hideOrderError() {
+  dom.orderError.hidden = true;
+  dom.orderErrorText.textContent = '';
+}
+
+function renderRefreshNote() {
+  const view = order.view;
+  if (!view) {
+    dom.orderRefresh.textContent = '';
+    return;
+  }
+  const checked = order.lastChecked ? ` · checked ${timeFormat.format(order.lastChecked)}` : '';
+  dom.orderRefresh.textContent = isFinal(view) ? 'Final status' : `Updates automatically${checked}`;
+}
+
+/** Shows an order the API answered with (a poll, a payment, a cancellation); an older version is ignored. */
+function applyOrder(view) {
+  if (!view || view.id !== order.id) return;
+  const previous = order.view;
+  if (previous && view.version < previous.version) return;
+  order.view = view;
+  renderOrder(view);
+  const said = describeChange(previous, view);
+  if (!previous) announceOrder([order.firstAnnouncement, said].filter(Boolean).join(' '));
+  else announceOrder(said);
+  if (isFinal(view)) stopPolling();
+  renderRefreshNote();
+}
+
+/** What changed between two answers, in words for the live region. */
+function describeChange(previous, view) {
+  const parts = [];
+  if (!previous || previous.status !== view.status) {
+    parts.push(`Order status: ${statusLabel(view.status)}.`);
+    if (view.status === 'cancelled' && view.cancelReason) parts.push(reasonText(view.cancelReason));
+  }
+  const step = view.payment.step;
+  const waiting = view.status === 'placed' || view.status === 'awaiting_payment';
+  if (waiting && (!previous || previous.payment.step !== step || previous.payment.attempts !== view.payment.attempts)) {
+    if (step === 'declined' && view.payment.lastError)
+      parts.push(`Payment declined: ${view.payment.lastError.message} Choose another payment method.`);
+    if (step === 'requires_action') parts.push('Your bank needs you to confirm the payment: use Confirm payment.');
+  }
+  return parts.join(' ');
+}
+
+function renderOrder(view) {
+  dom.orderLoading.hidden = true;
+  dom.orderBody.hidden = false;
+  dom.orderTitle.textContent = `Order ${view.id.slice(0, 8)}`;
+  dom.orderMeta.textContent = `Placed ${formatTime(view.placedAt)} · confirmation to ${view.email}`;
+  dom.orderStatus.textContent = statusLabel(view.status);
+  dom.orderStatus.dataset.status = view.status;
+  dom.orderView.dataset.status = view.status;
+
+  renderOrderSteps(view);
+  dom.orderCancelled.hidden = view.status !== 'cancelled';
+  dom.orderCancelled.textContent =
+    view.status === 'cancelled' ? reasonText(view.cancelReason) || 'This order was cancelled.' : '';
+
+  renderOrderPayment(view);
+  renderOrderLines(view);
+  renderOrderAddress(view.shippingAddress);
+  renderOrderTimeline(view);
+  renderOrderCancel(view);
+}
+
+function renderOrderSteps(view) {
+  // Steps the order has been through, from its timeline (each move is stamped with the status it reached).
+  const reached = new Set(['placed', view.status]);
+  const reachedAt = new Map();
+  for (const entry of view.timeline) {
+    if (!(entry.type in STATUS_LABELS)) continue;
+    reached.add(entry.type);
+    if (!reachedAt.has(entry.type)) reachedAt.set(entry.type, entry.at);
+  }
+  if (!reachedAt.has('placed')) reachedAt.set('placed', view.placedAt);
+
+  const cancelled = view.status === 'cancelled';
+  const steps = cancelled
+    ? [...ORDER_STEPS.filter((s) => reached.has(s)), 'cancelled']
+    : ORDER_STEPS.filter((s) => s !== 'backordered' || reached.has('backordered'));
+  const current = steps.indexOf(view.status);
+
+  dom.orderSteps.replaceChildren(
+    ...steps.map((step, index) => {
+      const state =
+        step === 'cancelled'
+          ? 'cancelled'
+          : index < current || (index === current && isFinal(view))
+            ? 'done'
+            : index === current
+              ? 'current'
+              : 'upcoming';
+      const note = { done: 'done', current: 'in progress', upcoming: 'not yet', cancelled: '' }[state];
+      const at = reachedAt.get(step);
+      return h(
+        'li',
+        {
+          class: `order-step order-step--${state}`,
+          'aria-current': index === current ? 'step' : undefined,
+          'data-testid': 'order-step',
+          dataset: { step, state },
+        },
+        h(
+          'span',
+          { class: 'order-step__marker', 'aria-hidden': 'true' },
+          state === 'done' ? '✓' : state === 'cancelled' ? '×' : '',
+        ),
+        h(
+          'span',
+          { class: 'order-step__text' },
+          h('span', { class: 'order-step__label' }, statusLabel(step)),
+          note ? h('span', { class: 'visually-hidden' }, ` (${note})`) : null,
+          at && state !== 'upcoming'
+            ? h('time', { class: 'order-step__time', datetime: at }, formatTime(at, timeFormat))
+            : null,
+        ),
+      );
+    }),
+  );
+}
+
+function renderOrderPayment(view) {
+  const p = view.payment;
+  const money = (cents) => formatMoney(cents, view.currency);
+  dom.orderPaymentMethod.textContent = p.method ? paymentMethodLabel(p.method) : 'None yet';
+  dom.orderPaymentStep.textContent =
+    p.step === 'none' && view.status === 'awaiting_payment'
+      ? 'Waiting for a payment method'
+      : (PAYMENT_STEPS[p.step] ?? p.step);
+  dom.orderAuthorized.textContent = money(p.authorizedCents);
+  dom.orderCaptured.textContent = money(p.capturedCents);
+  dom.orderRefunded.textContent = money(p.refundedCents);
+
+  const waiting = view.status === 'placed' || view.status === 'awaiting_payment';
+  const showError = Boolean(p.lastError) && (waiting || view.status === 'cancelled');
+  const needsAction = waiting && p.step === 'requires_action';
+  // The API takes a method while the order waits for one: none given, declined, or 3-D Secure pending.
+  const canPay = view.status === 'awaiting_payment' && ['none', 'declined', 'requires_action'].includes(p.step);
+
+  dom.orderPaymentError.hidden = !showError;
+  dom.orderPaymentErrorText.textContent = showError ? p.lastError.message : '';
+
+  const url = safeHttpUrl(p.nextAction?.url);
+  dom.orderConfirm.hidden = !needsAction;
+  dom.orderConfirmLink.hidden = !url;
+  dom.orderConfirmNone.hidden = Boolean(url);
+  if (url) dom.orderConfirmLink.href = url;
+
+  dom.orderPayTitle.textContent =
+    p.step === 'declined'
+      ? 'Try another payment method'
+      : p.step === 'requires_action'
+        ? 'Or pay with another method'
+        : 'Choose how to pay for this order';
+  // While the bank's confirmation is the thing to do, paying another way is the lesser button.
+  dom.orderPaySubmit.classList.toggle('button--primary', p.step !== 'requires_action');
+  dom.orderPaySubmit.classList.toggle('button--secondary', p.step === 'requires_action');
+  if (!canPay) dom.orderPayError.textContent = '';
+  hideKeepingFocus(dom.orderPayForm, !canPay && !order.paying);
+  renderPayButton(view);
+  hideKeepingFocus(dom.orderAttention, !(showError || needsAction || canPay || order.paying));
+}
+
+function renderPayButton(view = order.view) {
+  setBusyControl(dom.orderPaySubmit, order.paying);
+  dom.orderPaySubmit.textContent = order.paying
+    ? 'Paying…'
+    : view
+      ? `Pay ${formatMoney(view.totalCents, view.currency)}`
+      : 'Pay now';
+}
+
+/** Only http(s) links from the API become a link (never javascript: and the like). */
+function safeHttpUrl(text) {
+  if (typeof text !== 'string' || !text) return '';
+  try {
+    const url = new URL(text, window.location.origin);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : '';
+  } catch {
+    return '';
+  }
+}
+
+function renderOrderLines(view) {
+  const money = (cents) => formatMoney(cents, view.currency);
+  dom.orderLines.replaceChildren(
+    ...view.lines.map((line) =>
+      h(
+        'li',
+        {
+          class: `order-line order-line--${line.status}`,
+          'data-testid': 'order-line',
+          dataset: { productId: line.productId, status: line.status },
+        },
+        h('p', { class: 'order-line__name', 'data-testid': 'order-line-name' }, line.name),
+        h(
+          'p',
+          { class: 'order-line__meta' },
+          h('span', {}, 'SKU ', h('span', { class: 'order-line__sku' }, line.sku)),
+          h('span', {}, `${line.quantity} × ${money(line.unitPriceCents)}`),
+        ),
+        h(
+          'p',
+          { class: 'order-line__foot' },
+          h(
+            'span',
+            { class: `line-status line-status--${line.status}`, 'data-testid': 'order-line-status' },
+            LINE_STATUSES[line.status] ?? line.status,
+            line.status === 'cancelled' && line.cancelReason ? ` (${line.cancelReason.replaceAll('_', ' ')})` : '',
+          ),
+          h(
+            'span',
+            { class: 'order-line__total' },
+            h('span', { class: 'visually-hidden' }, 'Line total '),
+            money(line.lineTotalCents),
+          ),
+        ),
+      ),
+    ),
+  );
+  dom.orderTotal.textContent = money(view.totalCents);
+}
+
+function renderOrderAddress(address) {
+  const cityLine = [address.city, [address.region, address.postalCode].filter(Boolean).join(' ')]
+    .filter(Boolean)
+    .join(', ');
+  const rows = [address.name, address.line1, address.line2, cityLine, countryName(address.country)].filter(Boolean);
+  dom.orderAddress.replaceChildren(...rows.map((row) => h('span', { class: 'order-address__row' }, row)));
+}
+
+function renderOrderTimeline(view) {
+  dom.orderTimeline.replaceChildren(
+    ...[...view.timeline]
+      .reverse()
+      .map((entry) =>
+        h(
+          'li',
+          { class: 'order-event', 'data-testid': 'order-event', dataset: { type: entry.type } },
+          h('time', { class: 'order-event__time', datetime: entry.at }, formatTime(entry.at)),
+          h('span', { class: 'order-event__message' }, entry.message),
+        ),
+      ),
+  );
+}
+
+function renderOrderCancel(view) {
+  const cancellable = CANCELLABLE_STATUSES.has(view.status);
+  if (!cancellable && !order.cancelling) {
+    dom.orderCancelConfirm.hidden = true;
+    dom.orderCancelButton.setAttribute('aria-expanded', 'false');
+  }
+  // A refusal stays readable after the button goes (the order shipped meanwhile, say).
+  hideKeepingFocus(dom.orderCancel, !cancellable && !order.cancelling && !dom.orderCancelError.textContent);
+  dom.orderCancelButton.hidden = !cancellable && !order.cancelling;
+  setBusyControl(dom.orderCancelYes, order.cancelling);
+  setBusyControl(dom.orderCancelNo, order.cancelling);
+  dom.orderCancelYes.textContent = order.cancelling ? 'Cancelling…' : 'Yes, cancel the order';
+}
+
+/** POST /api/orders/:id/payment: the API answers with the order once the attempt has an outcome. */
+async function payOrder() {
+  const id = order.id;
+  const paymentMethod = dom.orderPayMethod.value;
+  if (!id || order.paying || !paymentMethod) return;
+  order.paying = true;
+  dom.orderPayError.textContent = '';
+  renderPayButton();
+  announceOrder(`Paying with ${paymentMethodLabel(paymentMethod)}…`);
+  try {
+    const { body } = await apiRequest('POST', orderPath(id, '/payment'), { paymentMethod }, { retry: false });
+    if (order.id !== id) return;
+    order.paying = false;
+    applyOrder(body);
+    const p = body.payment;
+    if (p.step === 'requires_action' && !dom.orderConfirm.hidden && !dom.orderConfirmLink.hidden) {
+      dom.orderConfirmLink.focus();
+    } else if (p.step === 'declined') {
+      dom.orderPaySubmit.focus();
+    }
+    if (p.step === 'authorized' || p.step === 'captured') announceOrder('Payment authorized. Thank you!');
+  } catch (err) {
+    if (order.id !== id) return;
+    order.paying = false;
+    dom.orderPayError.textContent = err.message;
+    dom.orderPaySubmit.focus();
+  } finally {
+    if (order.id === id) {
+      order.paying = false;
+      if (order.view) renderOrderPayment(order.view);
+      renderPayButton();
+      if (!isFinal(order.view) && !order.timer) schedulePoll(ORDER_POLL_MS);
+    }
+  }
+}
+
+/** POST /api/orders/:id/cancel: answers with the cancelled order once stock and payment are given back. */
+async function cancelOrder() {
+  const id = order.id;
+  if (!id || order.cancelling) return;
+  order.cancelling = true;
+  dom.orderCancelError.textContent = '';
+  if (order.view) renderOrderCancel(order.view);
+  announceOrder('Cancelling your order…');
+  try {
+    const { body } = await apiRequest('POST', orderPath(id, '/cancel'));
+    if (order.id !== id) return;
+    order.cancelling = false;
+    dom.orderCancelConfirm.hidden = true;
+    dom.orderCancelButton.setAttribute('aria-expanded', 'false');
+    if (dom.orderCancel.contains(document.activeElement)) dom.orderTitle.focus();
+    applyOrder(body);
+    if (body.status === 'cancelled') announceOrder('Your order is cancelled.');
+  } catch (err) {
+    if (order.id !== id) return;
+    order.cancelling = false;
+    dom.orderCancelError.textContent = err.message;
+    dom.orderCancelConfirm.hidden = true;
+    dom.orderCancelButton.setAttribute('aria-expanded', 'false');
+    if (order.view) renderOrderCancel(order.view);
+    if (!dom.orderCancelButton.hidden) dom.orderCancelButton.focus();
+    else dom.orderTitle.focus();
+  } finally {
+    if (order.id === id) {
+      order.cancelling = false;
+      if (order.view) renderOrderCancel(order.view);
+    }
+  }
+}
+
+function showCancelConfirm(show) {
+  dom.orderCancelConfirm.hidden = !show;
+  dom.orderCancelButton.setAttribute('aria-expanded', String(show));
+  if (show) {
+    dom.orderCancelError.textContent = '';
+    dom.orderCancelYes.focus();
+  } else dom.orderCancelButton.focus();
+}
+
+// ----- Track an order (header) -----
+
+function setTrackCollapsed(collapsed) {
+  dom.trackForm.dataset.collapsed = String(collapsed);
+  dom.trackToggle.setAttribute('aria-expanded', String(!collapsed));
+}
+
+function setTrackError(message) {
+  dom.trackError.textContent = message;
+  if (message) dom.trackInput.setAttribute('aria-invalid', 'true');
+  else dom.trackInput.removeAttribute('aria-invalid');
+}
+
+function submitTrack() {
+  // A pasted link to the order page (or an id with stray spaces) works too.
+  const match = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i.exec(dom.trackInput.value);
+  if (!match) {
+    setTrackError(
+      dom.trackInput.value.trim()
+        ? 'That is not an order id. It looks like 1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed.'
+        : 'Enter the order id from your confirmation.',
+    );
+    dom.trackInput.focus();
+    return;
+  }
+  setTrackError('');
+  dom.trackInput.value = '';
+  setTrackCollapsed(true);
+  openOrderView(match[0], { mode: 'push', focus: true });
+}
+
+function wireOrders() {
+  setTrackCollapsed(true);
+  dom.trackForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    submitTrack();
+  });
+  dom.trackInput.addEventListener('input', () => setTrackError(''));
+  dom.trackToggle.addEventListener('click', () => {
+    const collapsed = dom.trackForm.dataset.collapsed !== 'true';
+    setTrackCollapsed(collapsed);
+    if (!collapsed) dom.trackInput.focus();
+  });
+  dom.trackForm.addEventListener('keydown', (event) => {
+    if (event.key !== 'Escape' || dom.trackForm.dataset.collapsed === 'true') return;
+    setTrackError('');
+    setTrackCollapsed(true);
+    if (window.getComputedStyle(dom.trackToggle).display !== 'none') dom.trackToggle.focus();
+  });
+
+  dom.orderBack.addEventListener('click', () => closeOrderView({ mode: 'push', focus: true }));
+  dom.orderErrorRetry.addEventListener('click', () => {
+    hideOrderError();
+    order.failures = 0;
+    void pollOrder();
+  });
+  dom.orderPayForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (!isAriaDisabled(dom.orderPaySubmit)) void payOrder();
+  });
+  dom.orderCancelButton.addEventListener('click', () => showCancelConfirm(dom.orderCancelConfirm.hidden));
+  dom.orderCancelNo.addEventListener('click', () => {
+    if (!isAriaDisabled(dom.orderCancelNo)) showCancelConfirm(false);
+  });
+  dom.orderCancelYes.addEventListener('click', () => {
+    if (!isAriaDisabled(dom.orderCancelYes)) void cancelOrder();
+  });
+  dom.orderCancelConfirm.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && !order.cancelling) showCancelConfirm(false);
+  });
+
+  // Back and forward move between the catalog and order pages.
+  window.addEventListener('popstate', () => {
+    const id = (new URLSearchParams(window.location.search).get('order') ?? '').trim();
+    if (id) {
+      if (id.toLowerCase() !== order.id) openOrderView(id, { mode: 'none', focus: true });
+    } else closeOrderView({ mode: 'none', focus: true });
+  });
+  // A hidden tab stops polling; shown again, it catches up at once.
+  document.addEventListener('visibilitychange', () => {
+    if (!document.hidden && order.id && order.view && !isFinal(order.view) && !order.controller) void pollOrder();
+  });
+}
+
 // ---------- Wiring ----------
 
 function debounce(fn, ms) {
@@ -1372,6 +2368,8 @@ function debounce(fn, ms) {
 
 /** Applies the current controls: remembers them, updates the URL and loads the first page. */
 function applyFilters() {
+  // Searching from an order's page goes back to the catalog to show the results.
+  if (order.id) closeOrderView({ mode: 'push', focus: false });
   state.q = dom.search.value;
   state.category = dom.category.value;
   state.collection = dom.collection.value;
@@ -1469,7 +2467,7 @@ function wire() {
 }
 
 function start() {
-  const { productId } = readStateFromUrl();
+  const { productId, orderId } = readStateFromUrl();
   lastQuery = state.q.trim();
   setFiltersCollapsed(true);
   stateToControls();
@@ -1479,11 +2477,15 @@ function start() {
   writeUrl();
   wire();
   wireCart();
+  wireCheckout();
+  wireOrders();
   renderCart();
   void refreshCart();
   void loadFacets();
   void loadProducts();
-  if (productId) void openProduct(productId);
+  // An order's page (a shared link, a reload, the way back from the bank's page) comes before a product.
+  if (orderId) openOrderView(orderId, { mode: 'replace', focus: false });
+  else if (productId) void openProduct(productId);
 }
 
 start();

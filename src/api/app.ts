@@ -43,7 +43,8 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
         removeAdditional: false,
         coerceTypes: 'array',
         useDefaults: true,
-        allErrors: false,
+        // Every problem in one answer: a form can mark all its bad fields at once.
+        allErrors: true,
       },
     },
   }).withTypeProvider<TypeBoxTypeProvider>();

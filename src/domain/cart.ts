@@ -6,7 +6,7 @@ import { DomainError, ErrorCode } from './errors.js';
  *
  * Pricing: names, prices, vendors and stock always come from the catalog (never from the client).
  * Every mutation re-prices the whole cart; a read re-prices when the last pricing is older than the
- * cart's `repriceAfterMs`. A line remembers the unit price the customer last agreed to (when they
+ * cart's `repriceAfterMs`; at checkout the order prices its lines from the catalog as it starts. A line remembers the unit price the customer last agreed to (when they
  * added it or changed its quantity) and is flagged `priceChanged` when the catalog price moves away
  * from it; `outOfStock` / `insufficientStock` compare the line with stock available now.
  */

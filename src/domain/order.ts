@@ -1,3 +1,4 @@
+import type { CatalogItem } from './cart.js';
 import { DomainError, ErrorCode } from './errors.js';
 
 /**
@@ -63,6 +64,10 @@ export interface PaymentState {
   nextAction: { type: string; url: string | null; clientSecret: string | null } | null;
   lastError: { code: string; declineCode: string | null; message: string } | null;
   captureBefore: string | null;
+  /** Pay by then, or the order is cancelled (payment_timeout). */
+  payBy: string;
+  /** Declines allowed before the order is cancelled (payment_failed). */
+  attemptsAllowed: number;
 }
 
 export interface TimelineEntry {
@@ -115,6 +120,10 @@ export interface NewOrder {
   cartId?: string | null;
   shippingAddress: ShippingAddress;
   lines: Omit<OrderLine, 'status' | 'cancelReason'>[];
+  /** The payment method given at placement, if any. */
+  paymentMethod?: string | null;
+  payBy: string;
+  attemptsAllowed: number;
   now: string;
 }
 
@@ -132,7 +141,7 @@ export function createOrder(input: NewOrder): OrderState {
     lines: input.lines.map((l) => ({ ...l, status: 'pending', cancelReason: null })),
     payment: {
       step: 'none',
-      method: null,
+      method: input.paymentMethod ?? null,
       paymentId: null,
       attempts: 0,
       authorizedCents: 0,
@@ -141,6 +150,8 @@ export function createOrder(input: NewOrder): OrderState {
       nextAction: null,
       lastError: null,
       captureBefore: null,
+      payBy: input.payBy,
+      attemptsAllowed: input.attemptsAllowed,
     },
     placedAt: input.now,
     updatedAt: input.now,
@@ -151,6 +162,25 @@ export function createOrder(input: NewOrder): OrderState {
 
 function stamp(state: OrderState, at: string, type: string, message: string): OrderState {
   return { ...state, updatedAt: at, version: state.version + 1, timeline: [...state.timeline, { at, type, message }] };
+}
+
+/**
+ * Fills in each line from the catalog (name, SKU, vendor, today's price). A product no longer sold
+ * leaves the order, noted in the timeline; the order is cancelled when none is left.
+ */
+export function priceLines(state: OrderState, items: readonly CatalogItem[], at: string): OrderState {
+  const byId = new Map(items.map((i) => [i.productId, i]));
+  let next = state;
+  for (const line of state.lines.filter((l) => !byId.has(l.productId))) {
+    next = stamp(next, at, 'line_unavailable', `Product ${line.productId} is no longer sold`);
+  }
+  const lines = state.lines.flatMap((line) => {
+    const item = byId.get(line.productId);
+    return item
+      ? [{ ...line, sku: item.sku, name: item.name, vendorId: item.vendorId, unitPriceCents: item.priceCents }]
+      : [];
+  });
+  return { ...stamp(next, at, 'priced', `Priced from the catalog: ${lines.length} line(s)`), lines };
 }
 
 /** Moves the order to a new status; a move the life of an order does not allow is a bug. */

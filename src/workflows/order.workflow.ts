@@ -25,7 +25,6 @@ import {
 } from '../contracts/order.contract.js';
 import { BackorderedSkus, OrderStatus, OrderTotal, Skus } from '../contracts/search-attributes.js';
 import { workflowId } from '../contracts/temporal.js';
-import type { CatalogItem } from '../domain/cart.js';
 import { ErrorCode, PAYMENT_REQUEST_FAILED } from '../domain/errors.js';
 import {
   amountToCapture,
@@ -36,6 +35,7 @@ import {
   linesIn,
   orderTotal,
   orderView,
+  priceLines,
   setLine,
   setPayment,
   transition,
@@ -85,29 +85,28 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   const { policy } = input;
   const selfId = workflowInfo().workflowId;
 
-  // Prices, names and vendors come from the catalog, at placement.
-  const items = await db.lookupCatalogItems({ productIds: input.lines.map((l) => l.productId) });
-  const byId = new Map<string, CatalogItem>(items.map((i) => [i.productId, i]));
-  const known = input.lines.filter((l) => byId.has(l.productId));
+  // Handlers are registered before the first await, over this provisional order: a GET (query) or a
+  // cancel can arrive at once after the 202. The catalog lookup below fills in names and prices.
+  const placedAt = now();
   let state: OrderState = createOrder({
     id: input.orderId,
+    paymentMethod: input.paymentMethod,
+    payBy: new Date(Date.parse(placedAt) + policy.paymentTimeoutMs).toISOString(),
+    attemptsAllowed: policy.maxPaymentAttempts,
     currency: input.currency,
     email: input.email,
     customerId: input.customerId,
     cartId: input.cartId,
     shippingAddress: input.shippingAddress,
-    lines: known.map((l) => {
-      const item = byId.get(l.productId)!;
-      return {
-        productId: l.productId,
-        sku: item.sku,
-        name: item.name,
-        vendorId: item.vendorId,
-        quantity: l.quantity,
-        unitPriceCents: item.priceCents,
-      };
-    }),
-    now: now(),
+    lines: input.lines.map((l) => ({
+      productId: l.productId,
+      sku: '',
+      name: '',
+      vendorId: '',
+      quantity: l.quantity,
+      unitPriceCents: 0,
+    })),
+    now: placedAt,
   });
 
   let cancelRequest: CancelReason | null = null;
@@ -365,16 +364,8 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     await maybeRestock(line, hold);
   }
 
-  // ---- 1. placed: record, confirm, hold stock at once ----
-  for (const line of input.lines.filter((l) => !byId.has(l.productId))) {
-    state = {
-      ...state,
-      timeline: [
-        ...state.timeline,
-        { at: now(), type: 'line_unavailable', message: `Product ${line.productId} is no longer sold` },
-      ],
-    };
-  }
+  // ---- 1. placed: price from the catalog, record, confirm, hold stock at once ----
+  state = priceLines(state, await db.lookupCatalogItems({ productIds: input.lines.map((l) => l.productId) }), now());
   if (state.lines.length === 0) {
     state = cancel(state, 'unavailable', now(), 'None of the products is sold any more.');
     await publish();

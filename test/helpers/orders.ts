@@ -23,7 +23,10 @@ export const fastOrders: Record<string, string> = {
   RESTOCK_STEP_DURATION: '300ms',
 };
 
-/** Polls an order until `done` holds (or fails the test with the order as it last was). */
+/**
+ * Polls an order until `done` holds and the step that got it there has finished its side effects:
+ * its summary in Postgres has caught up with the workflow's version (the summary is written last).
+ */
 export async function waitForOrder(
   stack: TestStack,
   orderId: string,
@@ -35,7 +38,10 @@ export async function waitForOrder(
   while (Date.now() < deadline) {
     const res = await stack.http(`/api/orders/${orderId}`);
     last = res.body;
-    if (res.status === 200 && done(last)) return last;
+    if (res.status === 200 && done(last)) {
+      const summary = await stack.db.prisma.order.findUnique({ where: { id: orderId }, select: { version: true } });
+      if (summary && summary.version >= last.version) return last;
+    }
     await sleep(100);
   }
   throw new Error(`order ${orderId} did not get there in ${timeoutMs} ms; last seen: ${JSON.stringify(last, null, 2)}`);

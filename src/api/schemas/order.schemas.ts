@@ -119,6 +119,11 @@ export const Order = Type.Object(
         Type.Object({ code: Type.String(), declineCode: Nullable(Type.String()), message: Type.String() }),
       ),
       captureBefore: Nullable(Type.String()),
+      payBy: Type.String({
+        format: 'date-time',
+        description: 'Pay by then, or the order is cancelled (payment_timeout)',
+      }),
+      attemptsAllowed: Type.Integer({ description: 'Declines allowed before the order is cancelled (payment_failed)' }),
     }),
     placedAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
