@@ -152,6 +152,16 @@ export function writeResults(name: string, report: unknown, markdown: string): v
   writeFileSync(new URL(`${name}.json`, results), `${JSON.stringify(report, null, 2)}\n`);
   const file = new URL('../BENCHMARKS.md', import.meta.url);
   const section = new RegExp(`<!-- ${name}:start -->[\\s\\S]*<!-- ${name}:end -->`);
-  writeFileSync(file, readFileSync(file, 'utf8').replace(section, `<!-- ${name}:start -->\n${markdown}\n<!-- ${name}:end -->`));
-  execFileSync(process.execPath, ['node_modules/prettier/bin/prettier.cjs', '--write', '--log-level', 'warn', 'BENCHMARKS.md', `bench/results/${name}.json`]);
+  writeFileSync(
+    file,
+    readFileSync(file, 'utf8').replace(section, `<!-- ${name}:start -->\n${markdown}\n<!-- ${name}:end -->`),
+  );
+  execFileSync(process.execPath, [
+    'node_modules/prettier/bin/prettier.cjs',
+    '--write',
+    '--log-level',
+    'warn',
+    'BENCHMARKS.md',
+    `bench/results/${name}.json`,
+  ]);
 }
