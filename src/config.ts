@@ -44,6 +44,17 @@ export interface Config {
   currency: string;
   /** Where customers reach this API (links in payment redirects and e-mails). */
   publicUrl: string;
+  stripe: {
+    /** With a secret key, payments go to Stripe; without one, to the simulated provider. */
+    secretKey: string | undefined;
+    publishableKey: string | undefined;
+    /** With it, POST /webhooks/stripe verifies and applies Stripe's events. */
+    webhookSecret: string | undefined;
+    /** Another Stripe API base (stripe-mock, a test double); Stripe's own when unset. */
+    apiBase: string | undefined;
+  };
+  /** How long the simulated provider's authorizations last (Stripe's card holds last about 7 days). */
+  simulatedAuthorizationValidityMs: number;
   order: OrderPolicy;
   cart: {
     /** Idle this long, a cart sends its customer one reminder. */
@@ -103,6 +114,15 @@ class EnvReader {
       return fallback;
     }
     return text as T;
+  }
+
+  optional(name: string, check: (v: string) => string | undefined): string | undefined {
+    const value = this.raw(name);
+    if (value === undefined) return undefined;
+    const problem = check(value);
+    // Secrets are never echoed back in the message.
+    if (problem) this.problems.push(`${name}: ${problem}`);
+    return value;
   }
 
   duration(name: string, fallback: string): number {
@@ -203,7 +223,25 @@ export function loadConfig(env: Env = process.env): Config {
       shippingMs: r.duration('SHIPPING_DURATION', '2d'),
       returnWindowMs: r.duration('RETURN_WINDOW', '30d'),
       restockStepMs: r.duration('RESTOCK_STEP_DURATION', '4h'),
+      reauthorizeBeforeMs: r.duration('REAUTHORIZE_BEFORE', '1d'),
+      refundCheckIntervalMs: r.duration('REFUND_CHECK_INTERVAL', '1h'),
+      paymentCheckIntervalMs: r.duration('PAYMENT_CHECK_INTERVAL', '1m'),
     },
+    stripe: {
+      secretKey: r.optional('STRIPE_SECRET_KEY', (v) =>
+        /^(sk|rk)_(test|live)_\S+$/.test(v) ? undefined : 'must be a Stripe secret key (sk_test_... or sk_live_...)',
+      ),
+      publishableKey: r.optional('STRIPE_PUBLISHABLE_KEY', (v) =>
+        /^pk_(test|live)_\S+$/.test(v) ? undefined : 'must be a Stripe publishable key (pk_test_...)',
+      ),
+      webhookSecret: r.optional('STRIPE_WEBHOOK_SECRET', (v) =>
+        /^whsec_\S+$/.test(v) ? undefined : 'must be a webhook signing secret (whsec_...)',
+      ),
+      apiBase: r.optional('STRIPE_API_BASE', (v) =>
+        /^https?:\/\/[^/]+$/.test(v) ? undefined : 'must be an origin such as http://localhost:12111',
+      ),
+    },
+    simulatedAuthorizationValidityMs: r.duration('SIMULATED_AUTHORIZATION_VALIDITY', '7d'),
     cart: {
       idleTimeoutMs: r.duration('CART_IDLE_TIMEOUT', '24h'),
       abandonAfterMs: r.duration('CART_ABANDON_AFTER', '7d'),

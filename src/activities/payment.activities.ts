@@ -46,6 +46,16 @@ export function createPaymentActivities({ payments }: PaymentActivityDeps) {
       });
     },
 
+    /** A new hold with the same payment method, off-session, before the current one lapses. */
+    async reauthorizePayment(input: Parameters<PaymentProvider['reauthorize']>[0]): Promise<PaymentIntentView> {
+      return businessFailures(() => payments.reauthorize(input));
+    },
+
+    /** A refund as the provider has it now: pending refunds are followed until they end. */
+    async retrieveRefund({ refundId }: { refundId: string }): Promise<RefundView> {
+      return businessFailures(() => payments.retrieveRefund(refundId));
+    },
+
     /** Refunds part of what was captured. */
     async refundPayment(input: {
       paymentId: string;

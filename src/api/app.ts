@@ -13,6 +13,8 @@ import { OrderGateway } from './orders/order-gateway.js';
 import { adminOrderRoutes } from './routes/admin-orders.routes.js';
 import { orderRoutes } from './routes/orders.routes.js';
 import { simulatedPaymentRoutes } from './routes/simulated-payments.routes.js';
+import { configRoutes } from './routes/config.routes.js';
+import { stripeWebhookRoutes } from './routes/stripe-webhook.routes.js';
 import { requireAdmin } from './plugins/admin-auth.js';
 import errors from './plugins/errors.js';
 import openapi from './plugins/openapi.js';
@@ -73,6 +75,13 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   await app.register(orderRoutes, { orders, config: deps.config });
   if (deps.payments instanceof SimulatedPaymentProvider)
     await app.register(simulatedPaymentRoutes, { payments: deps.payments, orders });
+  await app.register(configRoutes, { config: deps.config, payments: deps.payments });
+  await app.register(stripeWebhookRoutes, {
+    config: deps.config,
+    prisma: deps.prisma,
+    orders,
+    payments: deps.payments,
+  });
   await app.register(async (admin) => {
     requireAdmin(admin, deps.config.adminToken);
     await admin.register(adminCatalogRoutes, { ...deps, orders });

@@ -15,6 +15,15 @@ export interface OrderPolicy {
   /** After delivery the order stays open this long for refunds (returns), then completes. */
   returnWindowMs: number;
   restockStepMs: number;
+  /** Renew an authorization this long before it lapses (a long backorder), or cancel when that fails. */
+  reauthorizeBeforeMs: number;
+  /** How often a pending refund is looked at, besides the provider's webhooks. */
+  refundCheckIntervalMs: number;
+  /**
+   * How often a payment waiting for 3-D Secure is looked at, besides the provider's webhooks (a
+   * missed webhook must not cancel a paid order). Absent in orders placed before it existed.
+   */
+  paymentCheckIntervalMs?: number;
 }
 
 export interface OrderWorkflowInput {
@@ -50,8 +59,17 @@ export const providePaymentMethodUpdate = defineUpdate<OrderView, [{ paymentMeth
 export const refundOrderUpdate = defineUpdate<OrderView, [{ amountCents: number; reason: string }]>('refundOrder');
 /** Stock arrived for a product (a restock landed, or an operator added stock): backorders retry now. */
 export const stockArrivedSignal = defineSignal<[{ productId: string }]>('stockArrived');
-/** The payment provider reported news about a PaymentIntent (webhook, or the simulated 3-D Secure page). */
-export const paymentEventSignal = defineSignal<[{ paymentId: string; type: string }]>('paymentEvent');
+/**
+ * The payment provider reported news about a PaymentIntent (webhook, or the simulated 3-D Secure
+ * page). The order asks the provider for the PaymentIntent itself: webhooks come late, twice or out
+ * of order, so the event only says "look".
+ */
+export const paymentEventSignal = defineSignal<[{ paymentId: string; type: string; eventId?: string }]>('paymentEvent');
+/** A refund changed (Stripe's refund.updated / refund.failed / charge.refunded): the order looks it up. */
+export const refundUpdatedSignal = defineSignal<[{ refundId: string; eventId?: string }]>('refundUpdated');
+/** A dispute (chargeback) was opened on the order's payment: it is flagged for an operator. */
+export const disputeOpenedSignal =
+  defineSignal<[{ disputeId: string; reason: string; amountCents: number; eventId?: string }]>('disputeOpened');
 
 /** The search attributes an order starts with; the workflow keeps them current afterwards. */
 export function initialOrderSearchAttributes(input: {

@@ -11,6 +11,8 @@ export const CustomerEmail = defineSearchAttributeKey('CustomerEmail', SearchAtt
 export const OrderTotal = defineSearchAttributeKey('OrderTotal', SearchAttributeType.DOUBLE);
 export const Skus = defineSearchAttributeKey('Skus', SearchAttributeType.KEYWORD_LIST);
 export const BackorderedSkus = defineSearchAttributeKey('BackorderedSkus', SearchAttributeType.KEYWORD_LIST);
+/** Why an operator should look at an order: disputed, refund_failed. */
+export const OrderFlags = defineSearchAttributeKey('OrderFlags', SearchAttributeType.KEYWORD_LIST);
 export const CartStatus = defineSearchAttributeKey('CartStatus', SearchAttributeType.KEYWORD);
 export const CartItemCount = defineSearchAttributeKey('CartItemCount', SearchAttributeType.INT);
 export const ImportStatus = defineSearchAttributeKey('ImportStatus', SearchAttributeType.KEYWORD);
@@ -22,6 +24,7 @@ export const customSearchAttributes = [
   OrderTotal,
   Skus,
   BackorderedSkus,
+  OrderFlags,
   CartStatus,
   CartItemCount,
   ImportStatus,

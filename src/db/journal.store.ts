@@ -3,14 +3,17 @@ import type { Prisma, PrismaClient } from './prisma.js';
 export interface JournalInput {
   /** Derived from what happened (e.g. ItemPurchased:<order>:<product>): the same event is written once. */
   eventId: string;
-  type: 'ItemPurchased' | 'OrderCancelled' | 'Refunded';
+  type: 'ItemPurchased' | 'OrderCancelled' | 'Refunded' | 'PaymentDisputed';
   aggregateId: string;
   payload: Prisma.InputJsonObject;
   occurredAt: string;
 }
 
 /** Appends events to the journal exactly once each; returns how many were new. */
-export async function appendJournal(prisma: PrismaClient, events: JournalInput[]): Promise<number> {
+export async function appendJournal(
+  prisma: PrismaClient | Prisma.TransactionClient,
+  events: JournalInput[],
+): Promise<number> {
   const { count } = await prisma.journalEvent.createMany({
     data: events.map((e) => ({ ...e, occurredAt: new Date(e.occurredAt) })),
     skipDuplicates: true,

@@ -32,6 +32,8 @@ export const ErrorCode = {
   UnsupportedMediaType: 'unsupported_media_type',
   PayloadTooLarge: 'payload_too_large',
   ServiceUnavailable: 'service_unavailable',
+  WebhooksNotConfigured: 'webhooks_not_configured',
+  InvalidSignature: 'invalid_signature',
   NotImplemented: 'not_implemented',
   Internal: 'internal_error',
 } as const;

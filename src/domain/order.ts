@@ -48,6 +48,19 @@ export interface OrderLine {
   cancelReason: CancelReason | null;
 }
 
+/** A refund as the provider reports it: pending ones are followed until they succeed or fail. */
+export interface RefundRecord {
+  id: string;
+  amountCents: number;
+  status: 'pending' | 'succeeded' | 'failed' | 'canceled';
+  reason: string;
+  failureReason: string | null;
+  at: string;
+}
+
+/** Why an operator should look at the order. */
+export type OrderFlag = 'disputed' | 'refund_failed';
+
 export type PaymentStep =
   'none' | 'authorizing' | 'requires_action' | 'authorized' | 'declined' | 'captured' | 'voided';
 
@@ -68,6 +81,7 @@ export interface PaymentState {
   payBy: string;
   /** Declines allowed before the order is cancelled (payment_failed). */
   attemptsAllowed: number;
+  refunds: RefundRecord[];
 }
 
 export interface TimelineEntry {
@@ -91,6 +105,7 @@ export interface OrderState {
   updatedAt: string;
   /** Counts every change: summaries in Postgres only ever move to a higher version. */
   version: number;
+  flags: OrderFlag[];
   timeline: TimelineEntry[];
 }
 
@@ -152,10 +167,12 @@ export function createOrder(input: NewOrder): OrderState {
       captureBefore: null,
       payBy: input.payBy,
       attemptsAllowed: input.attemptsAllowed,
+      refunds: [],
     },
     placedAt: input.now,
     updatedAt: input.now,
     version: 1,
+    flags: [],
     timeline: [{ at: input.now, type: 'placed', message: `Order placed: ${input.lines.length} line(s)` }],
   };
 }
@@ -238,6 +255,45 @@ export function setPayment(
   return { ...next, payment: { ...next.payment, ...patch } };
 }
 
+/**
+ * Records a refund, or the provider's news about one. Only succeeded refunds count as refunded; a
+ * failed one is flagged for an operator, and its amount is refundable again.
+ */
+export function recordRefund(state: OrderState, refund: RefundRecord, at: string): OrderState {
+  const known = state.payment.refunds.some((r) => r.id === refund.id);
+  const refunds = known
+    ? state.payment.refunds.map((r) => (r.id === refund.id ? { ...r, ...refund } : r))
+    : [...state.payment.refunds, refund];
+  const refundedCents = refunds.filter((r) => r.status === 'succeeded').reduce((n, r) => n + r.amountCents, 0);
+  const amount = `${(refund.amountCents / 100).toFixed(2)} ${state.currency}`;
+  const message = {
+    pending: `Refund of ${amount} requested (${refund.reason}); waiting for the provider`,
+    succeeded: `Refunded ${amount} (${refund.reason})`,
+    failed: `Refund of ${amount} failed: ${refund.failureReason ?? 'no reason given'}`,
+    canceled: `Refund of ${amount} was canceled`,
+  }[refund.status];
+  const next = setPayment(state, { refunds, refundedCents }, at, `refund_${refund.status}`, message);
+  return refund.status === 'failed' ? flag(next, 'refund_failed') : next;
+}
+
+/** What can still be refunded: captured, less refunds that succeeded or are on their way. */
+export function refundableCents(state: OrderState): number {
+  const taken = state.payment.refunds
+    .filter((r) => r.status === 'succeeded' || r.status === 'pending')
+    .reduce((n, r) => n + r.amountCents, 0);
+  return state.payment.capturedCents - taken;
+}
+
+/** Marks the order for an operator (once per flag). */
+export function flag(state: OrderState, name: OrderFlag): OrderState {
+  return state.flags.includes(name) ? state : { ...state, flags: [...state.flags, name] };
+}
+
+/** Notes something that happened, with no other change (a dispute opened, say). */
+export function note(state: OrderState, at: string, type: string, message: string): OrderState {
+  return stamp(state, at, type, message);
+}
+
 /** Units × price of the lines still to be paid for (not cancelled). */
 export function orderTotal(state: OrderState): number {
   return state.lines.filter((l) => l.status !== 'cancelled').reduce((n, l) => n + l.quantity * l.unitPriceCents, 0);
@@ -265,7 +321,8 @@ export interface OrderView {
   shippingAddress: ShippingAddress;
   lines: OrderLineView[];
   totalCents: number;
-  payment: Omit<PaymentState, 'attempts'> & { attempts: number };
+  payment: PaymentState;
+  flags: OrderFlag[];
   placedAt: string;
   updatedAt: string;
   version: number;
@@ -286,6 +343,7 @@ export function orderView(state: OrderState): OrderView {
     lines: state.lines.map((l) => ({ ...l, lineTotalCents: l.quantity * l.unitPriceCents })),
     totalCents: orderTotal(state),
     payment: state.payment,
+    flags: state.flags,
     placedAt: state.placedAt,
     updatedAt: state.updatedAt,
     version: state.version,

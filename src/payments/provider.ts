@@ -65,6 +65,8 @@ export interface AuthorizeInput {
   metadata: { orderId: string; workflowId: string; attempt: string };
   description?: string;
   receiptEmail?: string;
+  /** The customer is not there to authenticate (re-authorization). */
+  offSession?: boolean;
 }
 
 /** A request the provider refused for a reason a retry will not change (e.g. capture more than held). */
@@ -86,6 +88,17 @@ export interface PaymentProvider {
    */
   authorize(input: AuthorizeInput): Promise<PaymentIntentView>;
   retrieve(paymentId: string): Promise<PaymentIntentView>;
+  /**
+   * A new hold with the payment method of an earlier PaymentIntent, made off-session (the customer
+   * is not there): before an authorization lapses on a long backorder. A card that needs the
+   * customer to authenticate is declined (authentication_required).
+   */
+  reauthorize(input: {
+    paymentId: string;
+    amountCents: number;
+    idempotencyKey: string;
+    metadata: AuthorizeInput['metadata'];
+  }): Promise<PaymentIntentView>;
   /** Captures `amountCents` (at most what is capturable); the rest of the hold is released. */
   capture(input: { paymentId: string; amountCents: number; idempotencyKey: string }): Promise<PaymentIntentView>;
   /** Voids an authorization (or abandons one that still needs action). */

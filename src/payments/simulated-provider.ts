@@ -73,6 +73,8 @@ const TEST_PAYMENT_METHODS: ReadonlyMap<string, ConfirmOutcome> = new Map([
       'An error occurred while processing your card. Try again in a little bit.',
     ),
   ],
+  // Authorizes and captures normally; its refunds start pending and then fail, as with Stripe's card.
+  ['pm_card_refundFail', AUTHORIZED],
   ['pm_card_authenticationRequired', NEEDS_AUTHENTICATION],
   ['pm_card_threeDSecure2Required', NEEDS_AUTHENTICATION],
 ]);
@@ -333,9 +335,19 @@ export class SimulatedPaymentProvider implements PaymentProvider {
       metadata: input.metadata,
       description: input.description ?? null,
       receiptEmail: input.receiptEmail ?? null,
+      offSession: input.offSession ?? false,
     });
     const response = await this.once(input.idempotencyKey, request, async (tx) => {
-      const outcome = TEST_PAYMENT_METHODS.get(input.paymentMethod);
+      const listed = TEST_PAYMENT_METHODS.get(input.paymentMethod);
+      // Off-session nobody can authenticate: Stripe declines such a card with authentication_required.
+      const outcome: ConfirmOutcome | undefined =
+        input.offSession && listed?.status === 'requires_action'
+          ? declined(
+              'authentication_required',
+              'authentication_required',
+              'Your card was declined. This transaction requires authentication.',
+            )
+          : listed;
       // Thrown, not stored: the transaction rolls back and the key stays free, as for Stripe's 404s.
       if (!outcome) {
         throw new PaymentRequestError('resource_missing', `No such PaymentMethod: '${input.paymentMethod}'`);
@@ -361,6 +373,25 @@ export class SimulatedPaymentProvider implements PaymentProvider {
       return { kind: 'payment_intent', paymentIntent: toView(row, this.publicBaseUrl) };
     });
     return unwrapIntent(response);
+  }
+
+  /** A new hold with an earlier PaymentIntent's payment method, off-session: 3-D Secure cards are declined. */
+  async reauthorize(input: {
+    paymentId: string;
+    amountCents: number;
+    idempotencyKey: string;
+    metadata: AuthorizeInput['metadata'];
+  }): Promise<PaymentIntentView> {
+    const previous = await this.prisma.simulatedPaymentIntent.findUnique({ where: { id: input.paymentId } });
+    if (!previous) throw noSuchPaymentIntent(input.paymentId);
+    return this.authorize({
+      amountCents: input.amountCents,
+      currency: previous.currency,
+      paymentMethod: previous.paymentMethod,
+      idempotencyKey: input.idempotencyKey,
+      metadata: input.metadata,
+      offSession: true,
+    });
   }
 
   /** The PaymentIntent as it is now; an authorization past its captureBefore shows as canceled. */
@@ -413,7 +444,8 @@ export class SimulatedPaymentProvider implements PaymentProvider {
         id: `re_sim_${randomBase62(24)}`,
         paymentId: row.id,
         amount: input.amountCents,
-        status: 'succeeded',
+        // pm_card_refundFail: the refund is pending, and fails when next looked at (retrieveRefund).
+        status: row.paymentMethod === 'pm_card_refundFail' ? 'pending' : 'succeeded',
         failureReason: null,
       };
       return { kind: 'refund', refund };
@@ -423,11 +455,28 @@ export class SimulatedPaymentProvider implements PaymentProvider {
 
   /** A refund by id, read from the idempotency record that holds it (see the file comment). */
   async retrieveRefund(refundId: string): Promise<RefundView> {
-    const record = await this.prisma.simulatedIdempotencyKey.findFirst({
-      where: { response: { path: ['refund', 'id'], equals: refundId } },
-    });
-    if (!record) throw new PaymentRequestError('resource_missing', `No such refund: '${refundId}'`);
-    return unwrapRefund(record.response as unknown as StoredResponse);
+    return this.prisma.$transaction(async (tx) => {
+      const record = await tx.simulatedIdempotencyKey.findFirst({
+        where: { response: { path: ['refund', 'id'], equals: refundId } },
+      });
+      if (!record) throw new PaymentRequestError('resource_missing', `No such refund: '${refundId}'`);
+      const refund = unwrapRefund(record.response as unknown as StoredResponse);
+      if (refund.status !== 'pending') return refund;
+      // A pending refund (pm_card_refundFail) fails: the money was never returned, so it is
+      // refundable again, as when Stripe reports refund.failed.
+      const row = await lockIntent(tx, refund.paymentId);
+      await tx.simulatedPaymentIntent.update({
+        where: { id: row.id },
+        data: { amountRefunded: row.amountRefunded - refund.amount },
+      });
+      const failed: RefundView = { ...refund, status: 'failed', failureReason: 'expired_or_canceled_card' };
+      const stored: StoredResponse = { kind: 'refund', refund: failed };
+      await tx.simulatedIdempotencyKey.update({
+        where: { key: record.key },
+        data: { response: stored as unknown as Prisma.InputJsonValue },
+      });
+      return failed;
+    }, TRANSACTION_OPTIONS);
   }
 
   /**

@@ -19,11 +19,13 @@ import {
   getOrderQuery,
   paymentEventSignal,
   providePaymentMethodUpdate,
+  disputeOpenedSignal,
   refundOrderUpdate,
+  refundUpdatedSignal,
   stockArrivedSignal,
   type OrderWorkflowInput,
 } from '../contracts/order.contract.js';
-import { BackorderedSkus, OrderStatus, OrderTotal, Skus } from '../contracts/search-attributes.js';
+import { BackorderedSkus, OrderFlags, OrderStatus, OrderTotal, Skus } from '../contracts/search-attributes.js';
 import { workflowId } from '../contracts/temporal.js';
 import { ErrorCode, PAYMENT_REQUEST_FAILED } from '../domain/errors.js';
 import {
@@ -31,11 +33,15 @@ import {
   cancel,
   createOrder,
   describeOrder,
+  flag,
   isCancellable,
   linesIn,
+  note,
   orderTotal,
   orderView,
   priceLines,
+  recordRefund,
+  refundableCents,
   setLine,
   setPayment,
   transition,
@@ -43,6 +49,7 @@ import {
   type OrderLine,
   type OrderState,
   type OrderView,
+  type RefundRecord,
 } from '../domain/order.js';
 import type { PaymentIntentView } from '../payments/provider.js';
 import { restockWorkflow } from './restock.workflow.js';
@@ -132,13 +139,19 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     publishedVersion = state.version;
     const v = view();
     setCurrentDetails(describeOrder(v));
-    const attributes = JSON.stringify([v.status, v.totalCents, linesIn(state, 'backordered').map((l) => l.sku)]);
+    const attributes = JSON.stringify([
+      v.status,
+      v.totalCents,
+      linesIn(state, 'backordered').map((l) => l.sku),
+      v.flags,
+    ]);
     if (attributes !== published) {
       upsertSearchAttributes([
         { key: OrderStatus, value: v.status },
         { key: OrderTotal, value: v.totalCents / 100 },
         { key: Skus, value: v.lines.map((l) => l.sku) },
         { key: BackorderedSkus, value: linesIn(state, 'backordered').map((l) => l.sku) },
+        { key: OrderFlags, value: v.flags },
       ]);
       published = attributes;
     }
@@ -163,6 +176,17 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
       ),
     });
 
+  // Provider events arrive twice (webhook retries) and out of order: each is applied once, and only
+  // says "look again" (the order asks the provider for the current state).
+  const seenEvents: string[] = [];
+  function firstTime(eventId: string | undefined): boolean {
+    if (!eventId) return true;
+    if (seenEvents.includes(eventId)) return false;
+    seenEvents.push(eventId);
+    if (seenEvents.length > 500) seenEvents.shift();
+    return true;
+  }
+
   // ---- messages ----
   setHandler(getOrderQuery, view);
   setHandler(stockArrivedSignal, ({ productId }) => {
@@ -171,7 +195,9 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   });
   // Counted whatever the payment id: a webhook may beat the authorize call's own answer, and a
   // needless wake-up only costs one retrieve.
-  setHandler(paymentEventSignal, () => void paymentNudges++);
+  setHandler(paymentEventSignal, ({ eventId }) => {
+    if (firstTime(eventId)) paymentNudges++;
+  });
   setHandler(
     cancelOrderUpdate,
     async ({ reason }): Promise<OrderView> => {
@@ -225,9 +251,63 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
       },
     },
   );
+  // ---- refunds: requested by an operator, followed until the provider settles them ----
+  const refundTrackers = new Set<Promise<void>>();
+  let refundNudges = 0;
+
+  /** Applies a refund's state; a success is journaled and told once, a failure is flagged. */
+  async function settleRefund(refund: RefundRecord): Promise<void> {
+    state = recordRefund(state, refund, now());
+    if (refund.status === 'succeeded') {
+      await db.appendJournal({
+        events: [
+          {
+            eventId: `Refunded:${state.id}:${refund.id}`,
+            type: 'Refunded',
+            aggregateId: state.id,
+            payload: {
+              orderId: state.id,
+              refundId: refund.id,
+              amountCents: refund.amountCents,
+              currency: state.currency,
+              reason: refund.reason,
+            },
+            occurredAt: now(),
+          },
+        ],
+      });
+      await notify(
+        'refund_issued',
+        `We refunded ${(refund.amountCents / 100).toFixed(2)} ${state.currency}.`,
+        { amountCents: refund.amountCents },
+        `refund_issued:${refund.id}`,
+      );
+    }
+    await publish();
+  }
+
+  /** A pending refund is never assumed done: it is looked up on news and on a timer until it ends. */
+  function followRefund(refund: RefundRecord): void {
+    const tracker = (async () => {
+      let current = refund;
+      while (current.status === 'pending') {
+        const seen = refundNudges;
+        await condition(() => refundNudges !== seen, policy.refundCheckIntervalMs);
+        const latest = await pay.retrieveRefund({ refundId: refund.id });
+        if (latest.status !== current.status) {
+          current = { ...current, status: latest.status, failureReason: latest.failureReason };
+          await settleRefund(current);
+        }
+      }
+    })();
+    refundTrackers.add(tracker);
+    void tracker.finally(() => refundTrackers.delete(tracker));
+  }
+
   setHandler(
     refundOrderUpdate,
-    async ({ amountCents, reason }) => {
+    async ({ amountCents, reason }): Promise<OrderView> => {
+      // Claimed before the first await, so two refunds cannot both take the same money.
       pendingRefundCents += amountCents;
       const n = ++refunds;
       try {
@@ -236,31 +316,16 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
           amountCents,
           idempotencyKey: `${selfId}:refund:${n}`,
         });
-        state = setPayment(
-          state,
-          { refundedCents: state.payment.refundedCents + amountCents },
-          now(),
-          'refunded',
-          `Refunded ${(amountCents / 100).toFixed(2)} ${state.currency} (${reason}); refund ${refund.id} ${refund.status}`,
-        );
-        await db.appendJournal({
-          events: [
-            {
-              eventId: `Refunded:${state.id}:${n}`,
-              type: 'Refunded',
-              aggregateId: state.id,
-              payload: { orderId: state.id, refundId: refund.id, amountCents, currency: state.currency, reason },
-              occurredAt: now(),
-            },
-          ],
-        });
-        await notify(
-          'refund_issued',
-          `We refunded ${(amountCents / 100).toFixed(2)} ${state.currency}.`,
-          { amountCents },
-          `refund_issued:${n}`,
-        );
-        await publish();
+        const record: RefundRecord = {
+          id: refund.id,
+          amountCents,
+          status: refund.status,
+          reason,
+          failureReason: refund.failureReason,
+          at: now(),
+        };
+        await settleRefund(record);
+        if (record.status === 'pending') followRefund(record);
       } finally {
         pendingRefundCents -= amountCents;
       }
@@ -268,7 +333,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     },
     {
       validator: ({ amountCents }) => {
-        const refundable = state.payment.capturedCents - state.payment.refundedCents - pendingRefundCents;
+        const refundable = refundableCents(state) - pendingRefundCents;
         if (
           state.payment.step !== 'captured' ||
           !Number.isInteger(amountCents) ||
@@ -283,6 +348,34 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
       },
     },
   );
+  setHandler(refundUpdatedSignal, ({ eventId }) => {
+    if (!firstTime(eventId)) return;
+    refundNudges++;
+  });
+  setHandler(disputeOpenedSignal, async ({ disputeId, reason, amountCents, eventId }) => {
+    if (!firstTime(eventId)) return;
+    state = flag(
+      note(
+        state,
+        now(),
+        'dispute_opened',
+        `Dispute ${disputeId} opened (${reason}) for ${(amountCents / 100).toFixed(2)} ${state.currency}: needs an operator`,
+      ),
+      'disputed',
+    );
+    await db.appendJournal({
+      events: [
+        {
+          eventId: `PaymentDisputed:${state.id}:${disputeId}`,
+          type: 'PaymentDisputed',
+          aggregateId: state.id,
+          payload: { orderId: state.id, disputeId, reason, amountCents, afterCompletion: false },
+          occurredAt: now(),
+        },
+      ],
+    });
+    await publish();
+  });
 
   // ---- the saga's undo ----
   async function compensateAndCancel(reason: CancelReason, message: string): Promise<OrderView> {
@@ -456,6 +549,65 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   };
   compensations.push({ label: 'void payment', run: voidCurrentIntent });
 
+  // An authorization lapses (Stripe's card holds last about 7 days): never capture after
+  // captureBefore. A long backorder renews the hold REAUTHORIZE_BEFORE ahead, off-session with the
+  // same payment method; if that fails the order is cancelled and the customer told (nothing was
+  // charged) rather than shipped unpaid.
+  let reauthorizations = 0;
+  const renewAt = () =>
+    state.payment.step === 'authorized' && state.payment.captureBefore
+      ? Date.parse(state.payment.captureBefore) - policy.reauthorizeBeforeMs
+      : Infinity;
+  async function renewAuthorization(): Promise<boolean> {
+    const previous = state.payment.paymentId!;
+    const n = ++reauthorizations;
+    let intent: PaymentIntentView | undefined;
+    let refusal: string | undefined;
+    try {
+      intent = await pay.reauthorizePayment({
+        paymentId: previous,
+        amountCents: orderTotal(state),
+        idempotencyKey: `${selfId}:reauthorize:${n}`,
+        metadata: { orderId: state.id, workflowId: selfId, attempt: `reauthorize-${n}` },
+      });
+    } catch (err) {
+      refusal = paymentRequestCode(err);
+      if (!refusal) throw err;
+    }
+    if (intent?.status === 'requires_capture') {
+      await pay.cancelPayment({ paymentId: previous, idempotencyKey: `${selfId}:void:${previous}` });
+      state = setPayment(
+        state,
+        { paymentId: intent.id, authorizedCents: intent.amountCapturable, captureBefore: intent.captureBefore },
+        now(),
+        'payment_reauthorized',
+        `Payment authorization renewed before it lapsed, now held until ${intent.captureBefore}`,
+      );
+      await publish();
+      return true;
+    }
+    if (intent && intent.status !== 'canceled')
+      await pay.cancelPayment({ paymentId: intent.id, idempotencyKey: `${selfId}:void:${intent.id}` });
+    const error = intent?.lastError ?? {
+      code: refusal ?? 'reauthorization_failed',
+      declineCode: null,
+      message: 'the authorization could not be renewed',
+    };
+    state = setPayment(
+      state,
+      { lastError: error },
+      now(),
+      'reauthorization_failed',
+      `Renewing the payment authorization failed: ${error.message}`,
+    );
+    return false;
+  }
+  const lapsedAndNotRenewed = () =>
+    compensateAndCancel(
+      'payment_failed',
+      'Your payment authorization was about to expire and could not be renewed, so the order was cancelled; nothing was charged.',
+    );
+
   while (state.payment.step !== 'authorized') {
     if (cancelRequest) return cancelledBy(cancelRequest);
     if (pendingMethod === null) {
@@ -503,20 +655,23 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
         `Payment refused: ${code}`,
       );
     }
-    // 3-D Secure: wait for the customer (a webhook or the simulated page nudges us), a new method, or time.
+    // 3-D Secure: wait for the customer (a webhook or the simulated page nudges us), a new method, or
+    // time. Webhooks can be lost, so the payment is also looked at every check interval, and once
+    // more at the deadline: a customer who finished at the last second is not cancelled.
     const actionDeadline = Math.min(paymentDeadline, Date.now() + policy.paymentActionTimeoutMs);
+    const checkEvery = policy.paymentCheckIntervalMs ?? 60_000;
     while (!authorized && state.payment.step === 'requires_action') {
       await publish(); // the storefront reads the next action from the order
-      const woken = await condition(
+      await condition(
         () => paymentNudges !== seenPayments || pendingMethod !== null || cancelRequest !== null,
-        remaining(actionDeadline),
+        Math.min(checkEvery, remaining(actionDeadline)),
       );
       if (cancelRequest || pendingMethod !== null) break;
-      if (!woken) {
-        return compensateAndCancel('payment_timeout', 'The payment was not confirmed in time.');
-      }
       seenPayments = paymentNudges;
       authorized = await applyIntent(await pay.retrievePayment({ paymentId: state.payment.paymentId! }));
+      if (!authorized && state.payment.step === 'requires_action' && Date.now() >= actionDeadline) {
+        return compensateAndCancel('payment_timeout', 'The payment was not confirmed in time.');
+      }
     }
     if (state.payment.step === 'declined') {
       if (state.payment.attempts >= policy.maxPaymentAttempts)
@@ -555,9 +710,10 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
       // The durable "reminder" of the older designs: retry on a timer, or at once when stock lands.
       await condition(
         () => stockNudges !== seenStock || cancelRequest !== null,
-        Math.min(policy.backorderRetryIntervalMs, remaining(backorderDeadline)),
+        Math.min(policy.backorderRetryIntervalMs, remaining(backorderDeadline), remaining(renewAt())),
       );
       if (cancelRequest) return cancelledBy(cancelRequest);
+      if (Date.now() >= renewAt() && !(await renewAuthorization())) return lapsedAndNotRenewed();
       seenStock = stockNudges;
       for (const line of linesIn(state, 'backordered')) await tryHold(line);
       if (linesIn(state, 'backordered').length === 0) break;
@@ -586,6 +742,8 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   state = transition(state, 'picking', now(), 'Picking in the warehouse');
   await publish();
   if (await condition(() => cancelRequest !== null, policy.pickingMs)) return cancelledBy(cancelRequest!);
+
+  if (Date.now() >= renewAt() && !(await renewAuthorization())) return lapsedAndNotRenewed();
 
   // The point of no return: capture what ships, take it off the shelf, tell the journal.
   shipping = true;
@@ -654,8 +812,9 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   await notify('order_delivered', 'Your order was delivered.');
   await publish();
 
-  // Open for refunds (returns) until the window closes.
+  // Open for refunds (returns) until the window closes; a refund still pending is followed to its end.
   await sleep(policy.returnWindowMs);
   await condition(allHandlersFinished);
+  while (refundTrackers.size > 0) await Promise.all(refundTrackers);
   return view();
 }

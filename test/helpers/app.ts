@@ -37,9 +37,14 @@ export interface TestStack {
  */
 export async function startTestStack(
   env: Record<string, string> = {},
-  options: { worker?: boolean } = {},
+  options: {
+    worker?: boolean;
+    /** Runs once the database exists, before the app and worker start; returns more environment. */
+    beforeStart?: (db: TestDatabase) => Promise<Record<string, string>>;
+  } = {},
 ): Promise<TestStack> {
   const db = await createTestDatabase();
+  const more = (await options.beforeStart?.(db)) ?? {};
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
@@ -49,6 +54,7 @@ export async function startTestStack(
     TASK_QUEUE: `test-${randomUUID()}`,
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     ...env,
+    ...more,
   });
   const connection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });

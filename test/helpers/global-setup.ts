@@ -1,7 +1,8 @@
 /**
  * Once per test run: a real PostgreSQL (embedded, on a free port, migrated and seeded into a
  * template database each test file clones) and a real Temporal dev server (the CLI binary, through
- * @temporalio/testing), plus one workflow bundle shared by every test worker.
+ * @temporalio/testing), plus one workflow bundle shared by every test worker, and stripe-mock
+ * (Stripe's API mock, which checks requests against Stripe's OpenAPI spec).
  */
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,7 @@ import { customSearchAttributes } from '../../src/contracts/search-attributes.js
 import { migrateDatabase } from '../../src/db/migrate.js';
 import { createPrisma } from '../../src/db/prisma.js';
 import { startEmbeddedPostgres } from '../../src/dev/embedded-postgres.js';
+import { ensureStripeMock, startStripeMock } from '../../src/dev/stripe-mock.js';
 import { ensureTemporalCli } from '../../src/dev/temporal-cli.js';
 import { workflowsPath } from '../../src/worker/create-worker.js';
 import { freePort } from './ports.js';
@@ -26,6 +28,8 @@ declare module 'vitest' {
     temporalAddress: string;
     temporalCliPath: string;
     workflowBundlePath: string;
+    /** HTTP API base of stripe-mock, for StripePaymentProvider's apiBase. */
+    stripeMockUrl: string;
   }
 }
 
@@ -37,7 +41,7 @@ export default async function setup(project: TestProject) {
   // Postgres runs as its own user where the tests run as root: it must reach its directory.
   await chmod(root, 0o755);
 
-  const [postgres, cliPath] = await Promise.all([
+  const [postgres, cliPath, stripeMock] = await Promise.all([
     freePort().then((port) =>
       startEmbeddedPostgres({
         dir: path.join(root, 'pg'),
@@ -49,6 +53,8 @@ export default async function setup(project: TestProject) {
       }),
     ),
     ensureTemporalCli(process.env.TEMPORAL_CLI_PATH || undefined, (line) => console.log(line)),
+    // Built once from the Go module proxy when missing; it then starts in well under a second.
+    ensureStripeMock((line) => console.log(line)).then((binary) => startStripeMock(binary)),
   ]);
 
   const [env, bundle] = await Promise.all([
@@ -82,10 +88,14 @@ export default async function setup(project: TestProject) {
   project.provide('temporalAddress', env.address);
   project.provide('temporalCliPath', cliPath);
   project.provide('workflowBundlePath', bundlePath);
-  console.log(`[global-setup] Postgres ${postgres.url}, Temporal ${env.address}, ready in ${Date.now() - started} ms`);
+  project.provide('stripeMockUrl', stripeMock.url);
+  console.log(
+    `[global-setup] Postgres ${postgres.url}, Temporal ${env.address}, stripe-mock ${stripeMock.url}, ready in ${Date.now() - started} ms`,
+  );
 
   return async () => {
     await env.teardown();
+    await stripeMock.stop();
     await postgres.stop();
     // Clones may linger if a test file crashed; they go with the data directory.
     await rm(root, { recursive: true, force: true });

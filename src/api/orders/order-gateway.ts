@@ -5,9 +5,11 @@ import {
   cancelOrderUpdate,
   getOrderQuery,
   initialOrderSearchAttributes,
+  disputeOpenedSignal,
   paymentEventSignal,
   providePaymentMethodUpdate,
   refundOrderUpdate,
+  refundUpdatedSignal,
   stockArrivedSignal,
   type OrderWorkflowInput,
 } from '../../contracts/order.contract.js';
@@ -15,6 +17,7 @@ import { OrderStatus } from '../../contracts/search-attributes.js';
 import { WorkflowType, workflowId } from '../../contracts/temporal.js';
 import { getCatalogItems } from '../../db/catalog.store.js';
 import { ordersWaitingFor } from '../../db/inventory.store.js';
+import { flagEndedOrder, orderFlags } from '../../db/orders.store.js';
 import type { PrismaClient } from '../../db/prisma.js';
 import { DomainError, ErrorCode } from '../../domain/errors.js';
 import type { OrderView, ShippingAddress } from '../../domain/order.js';
@@ -110,7 +113,12 @@ export class OrderGateway {
   /** The order as its workflow knows it. */
   async get(orderId: string): Promise<OrderView> {
     try {
-      return await this.handle(orderId).query(getOrderQuery);
+      const [order, flags] = await Promise.all([
+        this.handle(orderId).query(getOrderQuery),
+        orderFlags(this.prisma, orderId),
+      ]);
+      const late = flags.filter((f) => !order.flags.includes(f));
+      return late.length === 0 ? order : { ...order, flags: [...order.flags, ...late] };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw notFound(orderId);
       throw err;
@@ -139,9 +147,42 @@ export class OrderGateway {
   }
 
   /** Tells an order its provider has news about a PaymentIntent (webhooks, the simulated 3-D Secure page). */
-  async paymentEvent(orderId: string, paymentId: string, type: string): Promise<void> {
+  async paymentEvent(orderId: string, paymentId: string, type: string, eventId?: string): Promise<void> {
+    await this.signal(orderId, () => this.handle(orderId).signal(paymentEventSignal, { paymentId, type, eventId }));
+  }
+
+  /** Tells an order one of its refunds changed (it looks the refund up). */
+  async refundUpdated(orderId: string, refundId: string, eventId: string): Promise<void> {
+    await this.signal(orderId, () => this.handle(orderId).signal(refundUpdatedSignal, { refundId, eventId }));
+  }
+
+  /**
+   * Flags an order whose payment is disputed. Disputes come weeks after delivery, when the order's
+   * workflow has usually ended: then the flag and a journal event go to its summary instead.
+   */
+  async disputeOpened(
+    orderId: string,
+    dispute: { disputeId: string; reason: string; amountCents: number },
+    eventId: string,
+  ): Promise<void> {
     try {
-      await this.handle(orderId).signal(paymentEventSignal, { paymentId, type });
+      await this.handle(orderId).signal(disputeOpenedSignal, { ...dispute, eventId });
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      await flagEndedOrder(this.prisma, orderId, 'disputed', {
+        eventId: `PaymentDisputed:${orderId}:${dispute.disputeId}`,
+        type: 'PaymentDisputed',
+        aggregateId: orderId,
+        payload: { orderId, ...dispute, afterCompletion: true },
+        occurredAt: new Date().toISOString(),
+      });
+    }
+  }
+
+  /** A signal to an order that has ended (or never was) is news nobody needs: dropped. */
+  private async signal(_orderId: string, send: () => Promise<void>): Promise<void> {
+    try {
+      await send();
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
     }

@@ -28,6 +28,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.UnsupportedMediaType]: 415,
   [ErrorCode.NotImplemented]: 501,
   [ErrorCode.ServiceUnavailable]: 503,
+  [ErrorCode.WebhooksNotConfigured]: 503,
+  [ErrorCode.InvalidSignature]: 400,
   [ErrorCode.Internal]: 500,
 };
 

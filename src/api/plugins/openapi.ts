@@ -17,7 +17,9 @@ async function openapiPlugin(app: FastifyInstance) {
         { name: 'catalog', description: 'Products with live stock' },
         { name: 'carts', description: 'Each cart is a long-running Temporal workflow, cart-<id>' },
         { name: 'carts (es-cqrs-shopping-cart routes)', description: "The older design's routes, on the same carts" },
+        { name: 'orders', description: 'Each order is a long-running Temporal workflow, order-<id>' },
         { name: 'admin', description: 'Needs `Authorization: Bearer <ADMIN_TOKEN>`' },
+        { name: 'webhooks', description: 'Signed events from Stripe' },
         { name: 'health', description: 'Liveness and readiness' },
       ],
       components: {

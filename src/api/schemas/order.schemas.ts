@@ -123,7 +123,21 @@ export const Order = Type.Object(
         format: 'date-time',
         description: 'Pay by then, or the order is cancelled (payment_timeout)',
       }),
+      refunds: Type.Array(
+        Type.Object({
+          id: Type.String(),
+          amountCents: Type.Integer(),
+          status: Type.Enum(['pending', 'succeeded', 'failed', 'canceled']),
+          reason: Type.String(),
+          failureReason: Nullable(Type.String()),
+          at: Type.String({ format: 'date-time' }),
+        }),
+        { description: 'Each refund as the provider reports it; refundedCents counts the succeeded ones' },
+      ),
       attemptsAllowed: Type.Integer({ description: 'Declines allowed before the order is cancelled (payment_failed)' }),
+    }),
+    flags: Type.Array(Type.Enum(['disputed', 'refund_failed']), {
+      description: 'Why an operator should look at this order',
     }),
     placedAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
