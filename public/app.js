@@ -109,6 +109,13 @@ const dom = {
   checkoutPostalCode: $('checkout-postalCode'),
   checkoutCountry: $('checkout-country'),
   checkoutPayment: $('checkout-payment'),
+  checkoutPaymentProvider: $('checkout-payment-provider'),
+  checkoutCardField: $('checkout-card-field'),
+  checkoutCardLabel: $('checkout-card-label'),
+  checkoutCard: $('checkout-card'),
+  checkoutCardStatus: $('checkout-card-status'),
+  checkoutCardError: $('checkout-card-error'),
+  checkoutCardRetry: $('checkout-card-retry'),
   checkoutSubmit: $('checkout-submit'),
   orderView: $('order-view'),
   orderBack: $('order-back'),
@@ -130,10 +137,17 @@ const dom = {
   orderPaymentErrorText: $('order-payment-error-text'),
   orderConfirm: $('order-confirm'),
   orderConfirmLink: $('order-confirm-link'),
+  orderConfirmButton: $('order-confirm-button'),
   orderConfirmNone: $('order-confirm-none'),
   orderPayForm: $('order-pay-form'),
   orderPayTitle: $('order-pay-title'),
   orderPayMethod: $('order-pay-method'),
+  orderPayCardField: $('order-pay-card-field'),
+  orderPayCardLabel: $('order-pay-card-label'),
+  orderPayCard: $('order-pay-card'),
+  orderPayCardStatus: $('order-pay-card-status'),
+  orderPayCardError: $('order-pay-card-error'),
+  orderPayCardRetry: $('order-pay-card-retry'),
   orderPaySubmit: $('order-pay-submit'),
   orderPayError: $('order-pay-error'),
   orderLines: $('order-lines'),
@@ -1180,7 +1194,379 @@ function countryName(code) {
   }
 }
 
-const paymentMethodLabel = (id) => PAYMENT_METHODS.find((m) => m.value === id)?.name ?? id;
+/** How an order's payment method is named: a test method by what it does, a card from Stripe.js as "Card". */
+const paymentMethodLabel = (id) =>
+  PAYMENT_METHODS.find((m) => m.value === id)?.name ??
+  (payments.provider === 'stripe' && /^pm_/.test(id) ? CARD_CHOICE.label : id);
+
+// ----- Payment provider -----
+//
+// GET /api/config names the provider. With the simulated one the page offers Stripe's test PaymentMethod
+// ids, as it always has. With Stripe, and only then, the page loads Stripe.js and takes cards with the Card
+// Element: the browser turns the card into a PaymentMethod (stripe.createPaymentMethod) and sends only its
+// id; the server creates and confirms the PaymentIntent, and 3-D Secure runs through
+// stripe.handleNextAction. The test ids stay on offer beside the card field with a test key (pk_test_...),
+// never with a live one. If Stripe.js cannot load, the card field's place says so and offers a retry.
+
+const STRIPE_JS_URL = 'https://js.stripe.com/v3/';
+const STRIPE_LOAD_TIMEOUT_MS = 20_000;
+/** The select's value for a card typed into the card field: never sent (the PaymentMethod's id is). */
+const CARD_CHOICE = { value: 'card', label: 'Card' };
+const TEST_METHODS_GROUP = 'Stripe test payment methods';
+const STRIPE_ACTION_UNAVAILABLE =
+  'The bank’s check could not open: Stripe.js, which shows it, could not load. Check your connection (or allow js.stripe.com if a blocker stops it) and press Confirm payment again.';
+const STRIPE_ACTION_UNCONFIGURED =
+  'The bank’s check cannot open here: card payments are not set up on this shop (it has no Stripe publishable key).';
+
+const payments = {
+  /** 'simulated' until GET /api/config says 'stripe'. */
+  provider: 'simulated',
+  /** GET /api/config: 'pending', 'loaded' or 'failed' (then the page goes on as with the simulated provider). */
+  config: 'pending',
+  publishableKey: '',
+  /** A pk_test_ key: Stripe's test PaymentMethod ids work too, so they are offered beside the card field. */
+  testMode: false,
+  /** Stripe.js: 'off' (simulated), 'unconfigured' (no publishable key), 'loading', 'ready' or 'failed'. */
+  status: 'off',
+  /** The Stripe object, once Stripe.js has loaded. */
+  stripe: null,
+  /** startStripe's promise while Stripe.js loads. */
+  starting: null,
+};
+
+/** The two card fields (checkout, and paying a waiting order): each has its own Elements group and Card Element. */
+const cardFields = {
+  checkout: {
+    select: dom.checkoutPayment,
+    wrapper: dom.checkoutCardField,
+    label: dom.checkoutCardLabel,
+    input: dom.checkoutCard,
+    status: dom.checkoutCardStatus,
+    error: dom.checkoutCardError,
+    retry: dom.checkoutCardRetry,
+    payLater: true,
+    /** The customer picked a method themselves: a change of the options keeps it if it can. */
+    chosen: false,
+    element: null,
+    ready: false,
+    failed: false,
+    retrying: false,
+  },
+  order: {
+    select: dom.orderPayMethod,
+    wrapper: dom.orderPayCardField,
+    label: dom.orderPayCardLabel,
+    input: dom.orderPayCard,
+    status: dom.orderPayCardStatus,
+    error: dom.orderPayCardError,
+    retry: dom.orderPayCardRetry,
+    payLater: false,
+    /** The customer picked a method themselves: a change of the options keeps it if it can. */
+    chosen: false,
+    element: null,
+    ready: false,
+    failed: false,
+    retrying: false,
+  },
+};
+
+let configRequest = null;
+
+/** GET /api/config. A failure is quiet: the page works as with the simulated provider and asks again later. */
+function loadPaymentConfig() {
+  if (payments.config === 'loaded') return Promise.resolve();
+  configRequest ??= apiGet('/api/config')
+    .then(applyPaymentConfig, () => {
+      payments.config = 'failed';
+    })
+    .finally(() => {
+      configRequest = null;
+    });
+  return configRequest;
+}
+
+function applyPaymentConfig(config) {
+  payments.config = 'loaded';
+  if (config?.paymentProvider !== 'stripe') return; // the simulated provider: the page as it always was
+  payments.provider = 'stripe';
+  const key = typeof config.stripePublishableKey === 'string' ? config.stripePublishableKey.trim() : '';
+  payments.publishableKey = key;
+  payments.testMode = key.startsWith('pk_test_');
+  payments.status = key ? 'loading' : 'unconfigured';
+  dom.checkoutPaymentProvider.textContent = payments.testMode
+    ? 'Payments by Stripe, in test mode: nothing is charged. Enter a test card, or pick one of Stripe’s test payment methods.'
+    : 'Payments by Stripe: when you pay, the amount is held on your card and charged only for what ships.';
+  renderPaymentChoices({ reset: true });
+  if (order.view) renderOrderPayment(order.view);
+  void startStripe();
+}
+
+/** Loads Stripe.js from js.stripe.com (Stripe asks that it never be bundled or self-hosted). Answers window.Stripe. */
+function loadStripeJs() {
+  if (typeof window.Stripe === 'function') return Promise.resolve(window.Stripe);
+  return new Promise((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = STRIPE_JS_URL;
+    script.async = true;
+    let timer = null;
+    const settle = (error) => {
+      clearTimeout(timer);
+      if (!error && typeof window.Stripe === 'function') {
+        resolve(window.Stripe);
+        return;
+      }
+      script.remove(); // a retry inserts a fresh tag
+      reject(error ?? new Error('Stripe.js loaded but did not define Stripe.'));
+    };
+    // A blocked or stalled request may never answer: give up after a while (the retry button tries again).
+    timer = setTimeout(() => settle(new Error('Stripe.js took too long to load.')), STRIPE_LOAD_TIMEOUT_MS);
+    script.addEventListener('load', () => settle(), { once: true });
+    script.addEventListener('error', () => settle(new Error('Stripe.js could not load.')), { once: true });
+    document.head.append(script);
+  });
+}
+
+/** Loads Stripe.js once and mounts both card fields; answers once that has succeeded or failed. */
+function startStripe() {
+  if (!payments.publishableKey) return Promise.resolve();
+  if (payments.stripe) return Promise.resolve();
+  payments.starting ??= (async () => {
+    payments.status = 'loading';
+    renderPaymentChoices();
+    try {
+      const StripeJs = await loadStripeJs();
+      payments.stripe = StripeJs(payments.publishableKey);
+      payments.status = 'ready';
+      for (const field of Object.values(cardFields)) mountCard(field);
+    } catch {
+      payments.status = 'failed';
+      for (const field of Object.values(cardFields)) field.retrying = false;
+    } finally {
+      payments.starting = null;
+      renderPaymentChoices();
+    }
+  })();
+  return payments.starting;
+}
+
+/** Mounts a Card Element in a card field (again, after a failed one). */
+function mountCard(field) {
+  if (field.element && !field.failed) return;
+  try {
+    field.element?.destroy();
+  } catch {
+    // Already gone: nothing to undo.
+  }
+  field.element = null;
+  field.ready = false;
+  field.failed = false;
+  const fail = () => {
+    field.failed = true;
+    field.retrying = false;
+    renderPaymentChoices();
+  };
+  try {
+    const element = payments.stripe.elements().create('card', {
+      style: cardStyle(),
+      classes: { focus: 'card-input--focus', invalid: 'card-input--invalid' },
+      // The server takes card PaymentMethods only; Link would add a way to pay it does not expect.
+      disableLink: true,
+    });
+    field.element = element;
+    element.on('change', (event) => {
+      if (field.element === element) setCardError(field, event?.error?.message ?? '');
+    });
+    element.on('ready', () => {
+      if (field.element !== element) return;
+      const retried = document.activeElement === field.retry;
+      field.ready = true;
+      field.retrying = false;
+      renderPaymentChoices();
+      if (retried) element.focus(); // the retry button goes away: the field it brought back takes the focus
+    });
+    // Newer events: an older Stripe.js that refuses them still gives a working field.
+    const listen = (name, handler) => {
+      try {
+        element.on(name, handler);
+      } catch {
+        // Not supported: the field works without it.
+      }
+    };
+    listen('loaderror', () => {
+      if (field.element === element) fail();
+    });
+    listen('escape', () => {
+      // Escape inside Stripe's frame never reaches the dialog: close it as the dialog itself would.
+      if (field === cardFields.checkout && dom.checkoutDialog.open && !cart.checkingOut) dom.checkoutDialog.close();
+    });
+    element.mount(field.input);
+  } catch {
+    fail();
+  }
+}
+
+/** The look of Stripe's card inputs (drawn in Stripe's frame, so the page's CSS cannot reach them). */
+function cardStyle() {
+  const css = window.getComputedStyle(document.documentElement);
+  const token = (name, fallback) => css.getPropertyValue(name).trim() || fallback;
+  const muted = token('--text-muted', '#57534e');
+  const error = token('--error-text', '#8a1414');
+  return {
+    base: {
+      color: token('--text', '#1c1b19'),
+      fontFamily: token('--font', 'system-ui, sans-serif'),
+      fontSize: '16px',
+      iconColor: muted,
+      '::placeholder': { color: muted },
+    },
+    invalid: { color: error, iconColor: error },
+  };
+}
+
+/** A card field's state: 'off' (simulated), 'unconfigured', 'loading', 'ready' or 'failed'. */
+function cardState(field) {
+  if (['off', 'unconfigured', 'failed'].includes(payments.status)) return payments.status;
+  if (field.failed) return 'failed';
+  return payments.status === 'ready' && field.ready ? 'ready' : 'loading';
+}
+
+function cardStatusText(field, state) {
+  if (state === 'loading') return 'Loading the secure card field from Stripe…';
+  if (state === 'ready')
+    return payments.testMode
+      ? 'Test mode: use card 4242 4242 4242 4242 with any future date and any CVC; 4000 0027 6000 3184 asks for 3-D Secure.'
+      : 'Your card details go straight to Stripe, our payment provider: this shop never sees them.';
+  const problem =
+    state === 'unconfigured'
+      ? 'Card payments are not set up on this shop yet (it has no Stripe publishable key).'
+      : 'Card payments are unavailable: the secure card field from Stripe could not load. Check your connection (or allow js.stripe.com if a blocker stops it) and try again.';
+  const instead = payments.testMode
+    ? ' Meanwhile you can pay with one of Stripe’s test payment methods.'
+    : field.payLater
+      ? ' You can still place the order and pay on its page later.'
+      : '';
+  return problem + instead;
+}
+
+const filledChoices = new WeakMap();
+
+/**
+ * Fills a payment select: "Card" (Stripe, while its field can work), Stripe's test methods (the simulated
+ * provider, or a Stripe test key) and "Pay later" (checkout). Keeps the customer's own choice (`keep`) when it
+ * is still offered; otherwise the first option is chosen.
+ */
+function fillPaymentSelect(select, { card, tests, payLater, keep, reset }) {
+  const key = `${card}|${tests.length}|${payLater}`;
+  if (!reset && filledChoices.get(select) === key) return;
+  const previous = keep && filledChoices.has(select) ? select.value : null;
+  filledChoices.set(select, key);
+  const option = (m) => h('option', { value: m.value }, m.label);
+  const testOptions = tests.map(option);
+  select.replaceChildren(
+    ...(card ? [option(CARD_CHOICE)] : []),
+    ...(card && testOptions.length ? [h('optgroup', { label: TEST_METHODS_GROUP }, testOptions)] : testOptions),
+    ...(payLater ? [option(PAY_LATER)] : []),
+  );
+  const values = [...select.options].map((o) => o.value);
+  select.value = previous !== null && values.includes(previous) ? previous : (values[0] ?? '');
+}
+
+/** Both payment selects and card fields, in step with the provider and Stripe.js. */
+function renderPaymentChoices({ reset = false } = {}) {
+  const stripe = payments.provider === 'stripe';
+  const tests = stripe && !payments.testMode ? [] : PAYMENT_METHODS;
+  for (const field of Object.values(cardFields)) {
+    const state = cardState(field);
+    const card = stripe && (state === 'loading' || state === 'ready');
+    if (reset) field.chosen = false;
+    fillPaymentSelect(field.select, { card, tests, payLater: field.payLater, keep: field.chosen, reset });
+    renderCardField(field, state);
+  }
+  if (!stripe) return;
+  // The order's pay form stacks (method, card, button); a lone choice needs no select, and no choice no button.
+  const choices = dom.orderPayMethod.options.length;
+  dom.orderPayForm.classList.add('order-pay--card');
+  hideKeepingFocus(dom.orderPayMethod.closest('.field') ?? dom.orderPayMethod, choices < 2);
+  hideKeepingFocus(dom.orderPaySubmit, choices === 0);
+}
+
+/** A card field: shown while "Card" is chosen, or when cards cannot work, to say why (and retry if that can help). */
+function renderCardField(field, state) {
+  if (state === 'off') {
+    field.wrapper.hidden = true;
+    return;
+  }
+  const usable = state === 'loading' || state === 'ready';
+  const shown = !usable || field.select.value === CARD_CHOICE.value;
+  field.wrapper.hidden = !shown;
+  field.label.hidden = !usable;
+  field.input.hidden = !usable;
+  field.status.className = usable ? 'field-hint' : 'field-error';
+  const status = cardStatusText(field, state);
+  if (field.status.textContent !== status) field.status.textContent = status; // unchanged text is not re-announced
+  field.retry.hidden = !(state === 'failed' || field.retrying);
+  setBusyControl(field.retry, field.retrying);
+  field.retry.textContent = field.retrying ? 'Loading…' : 'Try loading it again';
+  if (!shown || !usable) setCardError(field, '');
+}
+
+function setCardError(field, message) {
+  if (field.error.textContent !== message) field.error.textContent = message;
+}
+
+/** Focus for a card problem: the card input, or what stands in its place. */
+function focusCard(field) {
+  if (field.element && !field.input.hidden && !field.wrapper.hidden) field.element.focus();
+  else if (!field.retry.hidden && !field.wrapper.hidden) field.retry.focus();
+  else field.select.focus();
+}
+
+/** The retry button: loads Stripe.js (or this card field) again, with "Card" chosen, as that is what it is for. */
+function retryCard(field) {
+  if (isAriaDisabled(field.retry) || cardState(field) !== 'failed') return;
+  field.retrying = true;
+  if (payments.stripe) mountCard(field);
+  else void startStripe();
+  renderPaymentChoices();
+  if ([...field.select.options].some((o) => o.value === CARD_CHOICE.value)) {
+    field.select.value = CARD_CHOICE.value;
+    field.chosen = true;
+    renderPaymentChoices();
+  }
+}
+
+/**
+ * Turns the card typed into a card field into a Stripe PaymentMethod. Answers { id } or { error } (a message
+ * for the card field: Stripe's own, such as "Your card number is incomplete.").
+ */
+async function createCardPaymentMethod(field) {
+  const state = cardState(field);
+  if (!payments.stripe || !field.element || (state !== 'loading' && state !== 'ready'))
+    return {
+      error:
+        state === 'loading' ? 'The card field is still loading: try again in a moment.' : cardStatusText(field, state),
+    };
+  try {
+    const result = await payments.stripe.createPaymentMethod({ type: 'card', card: field.element });
+    const id = result?.paymentMethod?.id;
+    if (typeof id === 'string' && id.startsWith('pm_')) return { id };
+    return { error: result?.error?.message || 'Your card could not be read. Check its details and try again.' };
+  } catch {
+    return { error: 'Your card could not be sent to Stripe. Check your connection and try again.' };
+  }
+}
+
+/** The Stripe object for 3-D Secure, loading Stripe.js first if it has not loaded yet (a retry); null without it. */
+async function ensureStripe() {
+  if (!payments.stripe) await startStripe();
+  return payments.stripe;
+}
+
+/** The client secret Stripe.js needs for a next action, when the provider is Stripe and the API sent one. */
+function stripeClientSecret(nextAction) {
+  const secret = nextAction?.clientSecret;
+  return payments.provider === 'stripe' && typeof secret === 'string' && secret ? secret : '';
+}
 
 /** API field name (as in validation details) → the input it is about. */
 const checkoutFields = {
@@ -1203,17 +1589,14 @@ function fillCheckoutSelects() {
   );
   dom.checkoutCountry.replaceChildren(...countries.map((c) => h('option', { value: c.code }, c.name)));
   dom.checkoutCountry.value = DEFAULT_COUNTRY;
-  dom.checkoutPayment.replaceChildren(
-    ...[...PAYMENT_METHODS, PAY_LATER].map((m) => h('option', { value: m.value }, m.label)),
-  );
-  dom.checkoutPayment.value = PAYMENT_METHODS[0].value;
-  dom.orderPayMethod.replaceChildren(...PAYMENT_METHODS.map((m) => h('option', { value: m.value }, m.label)));
+  renderPaymentChoices();
 }
 
 let checkoutReturnFocus = null;
 
 function openCheckout() {
   if (!cart.id || !cart.view?.lines.length || cart.busyCart) return;
+  if (payments.config === 'failed') void loadPaymentConfig();
   hideCartMessages();
   hideCheckoutError();
   renderCheckout();
@@ -1258,7 +1641,9 @@ function readCheckoutForm() {
   if (value(dom.checkoutLine2)) shippingAddress.line2 = value(dom.checkoutLine2);
   if (value(dom.checkoutRegion)) shippingAddress.region = value(dom.checkoutRegion);
   const body = { email: value(dom.checkoutEmail), shippingAddress };
-  if (dom.checkoutPayment.value) body.paymentMethod = dom.checkoutPayment.value;
+  // "Card" is sent as the PaymentMethod that checkout() creates from the card field.
+  if (dom.checkoutPayment.value && dom.checkoutPayment.value !== CARD_CHOICE.value)
+    body.paymentMethod = dom.checkoutPayment.value;
   return body;
 }
 
@@ -1275,6 +1660,7 @@ function setFieldError(input, message) {
 
 function clearCheckoutErrors() {
   for (const input of checkoutInputs) setFieldError(input, '');
+  setCardError(cardFields.checkout, '');
   hideCheckoutError();
 }
 
@@ -1329,6 +1715,7 @@ function markCheckoutFields(details) {
 /**
  * Checkout: POST /api/carts/:id/checkout with the form's details. The API answers 202
  * { orderId, status, statusUrl } (handled by onCheckoutAccepted) or an error shown in the dialog.
+ * With "Card" (Stripe), the card becomes a PaymentMethod first and its id is sent.
  */
 async function checkout() {
   if (cart.busyCart) return;
@@ -1337,6 +1724,7 @@ async function checkout() {
     return;
   }
   const details = readCheckoutForm();
+  const withCard = dom.checkoutPayment.value === CARD_CHOICE.value;
   cart.busyCart = true;
   cart.checkingOut = true;
   clearCheckoutErrors();
@@ -1344,6 +1732,15 @@ async function checkout() {
   renderCart();
   renderCheckout();
   try {
+    if (withCard) {
+      const card = await createCardPaymentMethod(cardFields.checkout);
+      if (card.error) {
+        setCardError(cardFields.checkout, card.error);
+        focusCard(cardFields.checkout);
+        return;
+      }
+      details.paymentMethod = card.id;
+    }
     const { status, body } = await inCartQueue(() =>
       cart.id ? apiRequest('POST', cartPath(cart.id, '/checkout'), details) : { status: 0, body: null },
     );
@@ -1368,6 +1765,7 @@ async function checkout() {
  */
 function onCheckoutAccepted(accepted) {
   forgetCart();
+  cardFields.checkout.element?.clear();
   closeCartPanel();
   // Closed first: closing a modal dialog puts focus back where it was, and the order page takes it next.
   checkoutReturnFocus = null;
@@ -1393,6 +1791,11 @@ function wireCheckout() {
     input.addEventListener('input', clear);
     input.addEventListener('change', clear);
   }
+  dom.checkoutPayment.addEventListener('change', () => {
+    cardFields.checkout.chosen = true;
+    renderPaymentChoices();
+  });
+  dom.checkoutCardRetry.addEventListener('click', () => retryCard(cardFields.checkout));
   dom.checkoutClose.addEventListener('click', () => dom.checkoutDialog.close());
   dom.checkoutBack.addEventListener('click', () => dom.checkoutDialog.close());
   dom.checkoutDialog.addEventListener('close', onCheckoutClosed);
@@ -1751,6 +2154,10 @@ const order = {
   failures: 0,
   paying: false,
   cancelling: false,
+  /** Stripe.js is showing the bank's 3-D Secure check. */
+  confirming: false,
+  /** What Stripe.js said when the check failed: shown until the payment moves on. */
+  actionError: '',
   /** Said in the live region once the first answer is in (after a checkout, say). */
   firstAnnouncement: '',
   lastChecked: null,
@@ -1844,6 +2251,10 @@ function resetOrderView() {
   order.lastChecked = null;
   order.paying = false;
   order.cancelling = false;
+  order.confirming = false;
+  order.actionError = '';
+  cardFields.order.element?.clear();
+  setCardError(cardFields.order, '');
   dom.orderTitle.textContent = 'Your order';
   dom.orderBody.hidden = true;
   dom.orderLoading.hidden = true;
@@ -1950,6 +2361,10 @@ function applyOrder(view) {
   const previous = order.view;
   if (previous && view.version < previous.version) return;
   order.view = view;
+  // A Stripe.js error is about one 3-D Secure check: once the payment moves on, the order's own words count.
+  if (previous && (previous.payment.step !== view.payment.step || previous.payment.attempts !== view.payment.attempts))
+    order.actionError = '';
+  if (payments.config === 'failed') void loadPaymentConfig();
   renderOrder(view);
   const said = describeChange(previous, view);
   if (!previous) announceOrder([order.firstAnnouncement, said].filter(Boolean).join(' '));
@@ -2070,14 +2485,21 @@ function renderOrderPayment(view) {
   // The API takes a method while the order waits for one: none given, declined, or 3-D Secure pending.
   const canPay = view.status === 'awaiting_payment' && ['none', 'declined', 'requires_action'].includes(p.step);
 
-  dom.orderPaymentError.hidden = !showError;
-  dom.orderPaymentErrorText.textContent = showError ? p.lastError.message : '';
+  // What Stripe.js said about a failed 3-D Secure check shows here too, while the check is still to do.
+  const actionError = needsAction ? order.actionError : '';
+  dom.orderPaymentError.hidden = !(showError || actionError);
+  dom.orderPaymentErrorText.textContent = actionError || (showError ? p.lastError.message : '');
 
+  // The simulated provider's bank is a page to go to; Stripe's check runs here, in Stripe.js.
   const url = safeHttpUrl(p.nextAction?.url);
+  const secret = url ? '' : stripeClientSecret(p.nextAction);
+  hideKeepingFocus(dom.orderConfirmButton, !(needsAction && secret));
   dom.orderConfirm.hidden = !needsAction;
   dom.orderConfirmLink.hidden = !url;
-  dom.orderConfirmNone.hidden = Boolean(url);
+  dom.orderConfirmNone.hidden = Boolean(url || secret);
   if (url) dom.orderConfirmLink.href = url;
+  setBusyControl(dom.orderConfirmButton, order.confirming);
+  dom.orderConfirmButton.textContent = order.confirming ? 'Confirming…' : 'Confirm payment';
 
   dom.orderPayTitle.textContent =
     p.step === 'declined'
@@ -2088,7 +2510,10 @@ function renderOrderPayment(view) {
   // While the bank's confirmation is the thing to do, paying another way is the lesser button.
   dom.orderPaySubmit.classList.toggle('button--primary', p.step !== 'requires_action');
   dom.orderPaySubmit.classList.toggle('button--secondary', p.step === 'requires_action');
-  if (!canPay) dom.orderPayError.textContent = '';
+  if (!canPay) {
+    dom.orderPayError.textContent = '';
+    setCardError(cardFields.order, '');
+  }
   hideKeepingFocus(dom.orderPayForm, !canPay && !order.paying);
   renderPayButton(view);
   hideKeepingFocus(dom.orderAttention, !(showError || needsAction || canPay || order.paying));
@@ -2191,23 +2616,43 @@ function renderOrderCancel(view) {
   dom.orderCancelYes.textContent = order.cancelling ? 'Cancelling…' : 'Yes, cancel the order';
 }
 
-/** POST /api/orders/:id/payment: the API answers with the order once the attempt has an outcome. */
+/**
+ * POST /api/orders/:id/payment: the API answers with the order once the attempt has an outcome. With "Card"
+ * (Stripe), the card becomes a PaymentMethod first and its id is sent.
+ */
 async function payOrder() {
   const id = order.id;
-  const paymentMethod = dom.orderPayMethod.value;
-  if (!id || order.paying || !paymentMethod) return;
+  const choice = dom.orderPayMethod.value;
+  if (!id || order.paying || !choice) return;
+  const withCard = choice === CARD_CHOICE.value;
   order.paying = true;
+  order.actionError = '';
   dom.orderPayError.textContent = '';
+  setCardError(cardFields.order, '');
   renderPayButton();
-  announceOrder(`Paying with ${paymentMethodLabel(paymentMethod)}…`);
+  announceOrder(withCard ? 'Paying with your card…' : `Paying with ${paymentMethodLabel(choice)}…`);
   try {
+    let paymentMethod = choice;
+    if (withCard) {
+      const card = await createCardPaymentMethod(cardFields.order);
+      if (order.id !== id) return;
+      if (card.error) {
+        setCardError(cardFields.order, card.error);
+        focusCard(cardFields.order);
+        return;
+      }
+      paymentMethod = card.id;
+    }
     const { body } = await apiRequest('POST', orderPath(id, '/payment'), { paymentMethod }, { retry: false });
     if (order.id !== id) return;
     order.paying = false;
     applyOrder(body);
     const p = body.payment;
+    if (withCard && (p.step === 'authorized' || p.step === 'captured')) cardFields.order.element?.clear();
     if (p.step === 'requires_action' && !dom.orderConfirm.hidden && !dom.orderConfirmLink.hidden) {
       dom.orderConfirmLink.focus();
+    } else if (p.step === 'requires_action' && !dom.orderConfirm.hidden && !dom.orderConfirmButton.hidden) {
+      dom.orderConfirmButton.focus();
     } else if (p.step === 'declined') {
       dom.orderPaySubmit.focus();
     }
@@ -2223,6 +2668,51 @@ async function payOrder() {
       if (order.view) renderOrderPayment(order.view);
       renderPayButton();
       if (!isFinal(order.view) && !order.timer) schedulePoll(ORDER_POLL_MS);
+    }
+  }
+}
+
+/**
+ * 3-D Secure with Stripe: Stripe.js shows the bank's check (stripe.handleNextAction). The order learns the
+ * outcome from Stripe itself (webhook, or by looking), so the page only says what Stripe.js answered and
+ * asks the order again; a failure shows in the payment's error area.
+ */
+async function confirmWithStripe() {
+  const id = order.id;
+  const secret = stripeClientSecret(order.view?.payment.nextAction);
+  if (!id || order.confirming || !secret) return;
+  order.confirming = true;
+  order.actionError = '';
+  renderOrderPayment(order.view);
+  announceOrder('Opening your bank’s check…');
+  let said = '';
+  try {
+    const stripe = await ensureStripe();
+    if (order.id !== id) return;
+    if (!stripe) {
+      order.actionError = payments.publishableKey ? STRIPE_ACTION_UNAVAILABLE : STRIPE_ACTION_UNCONFIGURED;
+      said = `The payment was not confirmed: ${order.actionError}`;
+      return;
+    }
+    const result = await stripe.handleNextAction({ clientSecret: secret });
+    if (order.id !== id) return;
+    if (result?.error) {
+      order.actionError = result.error.message || 'Your bank did not confirm the payment.';
+      said = `The payment was not confirmed: ${order.actionError}`;
+    } else said = 'Thank you. Checking the payment with the shop…';
+  } catch {
+    if (order.id !== id) return;
+    // handleNextAction throws when the payment no longer waits for the check (it moved on meanwhile): its
+    // message is for developers, and the poll below tells the rest.
+    order.actionError =
+      'The bank’s check could not open. If the payment still needs your confirmation, press Confirm payment again.';
+    said = `The payment was not confirmed: ${order.actionError}`;
+  } finally {
+    if (order.id === id) {
+      order.confirming = false;
+      if (order.view) renderOrderPayment(order.view);
+      announceOrder(said);
+      void pollOrder();
     }
   }
 }
@@ -2329,6 +2819,14 @@ function wireOrders() {
   dom.orderPayForm.addEventListener('submit', (event) => {
     event.preventDefault();
     if (!isAriaDisabled(dom.orderPaySubmit)) void payOrder();
+  });
+  dom.orderPayMethod.addEventListener('change', () => {
+    cardFields.order.chosen = true;
+    renderPaymentChoices();
+  });
+  dom.orderPayCardRetry.addEventListener('click', () => retryCard(cardFields.order));
+  dom.orderConfirmButton.addEventListener('click', () => {
+    if (!isAriaDisabled(dom.orderConfirmButton)) void confirmWithStripe();
   });
   dom.orderCancelButton.addEventListener('click', () => showCancelConfirm(dom.orderCancelConfirm.hidden));
   dom.orderCancelNo.addEventListener('click', () => {
@@ -2479,6 +2977,7 @@ function start() {
   wireCart();
   wireCheckout();
   wireOrders();
+  void loadPaymentConfig();
   renderCart();
   void refreshCart();
   void loadFacets();
