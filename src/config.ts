@@ -69,6 +69,12 @@ export interface Config {
   adminToken: string;
   /** True when the admin token was generated for development rather than configured. */
   adminTokenGenerated: boolean;
+  metrics: {
+    /** host:port of the worker's Prometheus endpoint (the SDK's exporter); undefined when turned off. */
+    workerAddress: string | undefined;
+    /** With it, the API's GET /metrics needs `Authorization: Bearer <token>`; without it, it is open. */
+    token: string | undefined;
+  };
 }
 
 export class ConfigError extends Error {
@@ -125,13 +131,15 @@ class EnvReader {
     return value;
   }
 
-  duration(name: string, fallback: string): number {
+  duration(name: string, fallback: string, check?: (ms: number) => string | undefined): number {
     const text = this.raw(name) ?? fallback;
     const ms = parseDuration(text);
     if (ms === undefined) {
       this.problems.push(`${name}: must be a duration such as 30s, 15m, 24h or 7d (got "${text}")`);
       return parseDuration(fallback) ?? 0;
     }
+    const problem = check?.(ms);
+    if (problem) this.problems.push(`${name}: ${problem} (got "${text}")`);
     return ms;
   }
 }
@@ -226,6 +234,10 @@ export function loadConfig(env: Env = process.env): Config {
       reauthorizeBeforeMs: r.duration('REAUTHORIZE_BEFORE', '1d'),
       refundCheckIntervalMs: r.duration('REFUND_CHECK_INTERVAL', '1h'),
       paymentCheckIntervalMs: r.duration('PAYMENT_CHECK_INTERVAL', '1m'),
+      // Stripe forgets idempotency keys after 24 hours: a step's retries must end well before.
+      paymentStepTimeoutMs: r.duration('PAYMENT_STEP_TIMEOUT', '12h', (ms) =>
+        ms <= 20 * 3_600_000 ? undefined : 'must be at most 20h (Stripe forgets idempotency keys after 24h)',
+      ),
     },
     stripe: {
       secretKey: r.optional('STRIPE_SECRET_KEY', (v) =>
@@ -250,6 +262,12 @@ export function loadConfig(env: Env = process.env): Config {
     },
     adminToken: adminToken ?? '',
     adminTokenGenerated,
+    metrics: {
+      workerAddress: /^off$/i.test(r.raw('WORKER_METRICS_ADDRESS') ?? '')
+        ? undefined
+        : r.string('WORKER_METRICS_ADDRESS', '127.0.0.1:9464', checkHostPort),
+      token: r.optional('METRICS_TOKEN', (v) => (v.length >= 16 ? undefined : 'must be at least 16 characters')),
+    },
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;

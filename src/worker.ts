@@ -1,16 +1,20 @@
 /** The Temporal worker process: `npm run worker`. Runs every workflow and activity of the project. */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { loadConfigOrExit } from './config.js';
 import { createPrisma } from './db/prisma.js';
 import { createLogger } from './logger.js';
+import { installWorkerRuntime } from './observability/worker-runtime.js';
 import { createWorker } from './worker/create-worker.js';
 import { createPaymentProvider } from './payments/index.js';
 
 const config = loadConfigOrExit();
 const log = createLogger(config, 'worker');
-Runtime.install({
-  logger: new DefaultLogger('WARN', (entry) => log.warn({ ...entry.meta }, entry.message)),
+// Workflow and activity logs as JSON at LOG_LEVEL (with orderId/cartId/sku), the SDK's own from WARN;
+// the SDK's metrics on a Prometheus endpoint.
+const metricsUrl = installWorkerRuntime({
+  log,
+  metricsAddress: config.metrics.workerAddress,
   // The SDK drains in-flight tasks on these signals; `disconnect` below covers a vanished parent.
   shutdownSignals: ['SIGINT', 'SIGTERM'],
 });
@@ -48,7 +52,12 @@ process.on('disconnect', () => {
 });
 
 log.info(
-  { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, address: config.temporal.address },
+  {
+    taskQueue: config.temporal.taskQueue,
+    namespace: config.temporal.namespace,
+    address: config.temporal.address,
+    metrics: metricsUrl ?? null,
+  },
   'worker started',
 );
 process.send?.({ type: 'ready' });

@@ -17,6 +17,8 @@ import { configRoutes } from './routes/config.routes.js';
 import { stripeWebhookRoutes } from './routes/stripe-webhook.routes.js';
 import { requireAdmin } from './plugins/admin-auth.js';
 import errors from './plugins/errors.js';
+import metrics from './plugins/metrics.js';
+import { RequestIdsLogController } from '../observability/request-log.js';
 import openapi from './plugins/openapi.js';
 import { adminCatalogRoutes } from './routes/admin-catalog.routes.js';
 import { adminImportRoutes } from './routes/admin-imports.routes.js';
@@ -38,6 +40,8 @@ const publicDir = fileURLToPath(new URL('../../public', import.meta.url));
 /** The HTTP API as one fastify instance: plugins, then public routes, then the admin scope. */
 export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
+    // Request log lines carry the order, cart or product id of their route as fields.
+    logController: new RequestIdsLogController(),
     ...options,
     ajv: {
       customOptions: {
@@ -62,6 +66,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   });
 
   await app.register(errors);
+  await app.register(metrics, { prisma: deps.prisma, token: deps.config.metrics.token });
   await app.register(formbody);
   await app.register(openapi);
   await app.register(fastifyStatic, { root: path.resolve(publicDir), index: 'index.html', wildcard: false });

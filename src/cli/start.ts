@@ -151,9 +151,13 @@ try {
   ]);
 
   const base = `http://localhost:${config.port}`;
+  // A worker bound to every interface is still reached on localhost from here.
+  const workerMetrics = config.metrics.workerAddress?.replace(/^(0\.0\.0\.0|\[::\]):/, 'localhost:');
   console.log(`
   Storefront        ${base}/
   API docs          ${base}/docs
+  API metrics       ${base}/metrics${config.metrics.token ? '   (Authorization: Bearer <METRICS_TOKEN>)' : ''}
+  Worker metrics    ${workerMetrics ? `http://${workerMetrics}/metrics` : 'off (WORKER_METRICS_ADDRESS=off)'}
   Temporal Web UI   ${config.temporal.uiUrl}
   Admin token       ${config.adminToken}${config.adminTokenGenerated ? `   (generated for development; kept in ${path.join(config.dataDir, 'admin-token')})` : ''}
 

@@ -24,6 +24,11 @@ export interface OrderPolicy {
    * missed webhook must not cancel a paid order). Absent in orders placed before it existed.
    */
   paymentCheckIntervalMs?: number;
+  /**
+   * How long a payment step (authorize, capture, renew) retries the provider on its own before the
+   * order stops and flags `payment_stuck` for an operator. Absent in orders placed before it existed.
+   */
+  paymentStepTimeoutMs?: number;
 }
 
 export interface OrderWorkflowInput {
@@ -57,6 +62,14 @@ export const cancelOrderUpdate = defineUpdate<OrderView, [{ reason?: Extract<Can
 export const providePaymentMethodUpdate = defineUpdate<OrderView, [{ paymentMethod: string }]>('providePaymentMethod');
 /** Refunds part or all of what was captured (returns), within the return window. */
 export const refundOrderUpdate = defineUpdate<OrderView, [{ amountCents: number; reason: string }]>('refundOrder');
+/**
+ * The shop cancels an order whatever its state, with full compensation: stock released and the
+ * payment voided before shipping; after shipping, everything captured and not yet refunded is
+ * refunded. Answers once that is done.
+ */
+export const forceCancelOrderUpdate = defineUpdate<OrderView, [{ reason: string }]>('forceCancelOrder');
+/** Resumes a payment step that stopped for an operator (flag `payment_stuck`) once the cause is fixed. */
+export const retryPaymentStepUpdate = defineUpdate<OrderView, []>('retryPaymentStep');
 /** Stock arrived for a product (a restock landed, or an operator added stock): backorders retry now. */
 export const stockArrivedSignal = defineSignal<[{ productId: string }]>('stockArrived');
 /**

@@ -1,6 +1,7 @@
-import type { OrderFlag, OrderView } from '../domain/order.js';
+import { DomainError, ErrorCode } from '../domain/errors.js';
+import type { OrderFlag, OrderStatus, OrderView } from '../domain/order.js';
 import { appendJournal, type JournalInput } from './journal.store.js';
-import type { PrismaClient } from './prisma.js';
+import type { Prisma, PrismaClient } from './prisma.js';
 
 /**
  * Writes an order's summary (orders, order_lines) for listing and filtering. The workflow is the
@@ -64,4 +65,99 @@ export async function flagEndedOrder(
 export async function orderFlags(prisma: PrismaClient, orderId: string): Promise<OrderFlag[]> {
   const row = await prisma.order.findUnique({ where: { id: orderId }, select: { flags: true } });
   return (row?.flags ?? []) as OrderFlag[];
+}
+
+export interface OrderListQuery {
+  status?: OrderStatus[];
+  customerId?: string;
+  email?: string;
+  flag?: OrderFlag;
+  /** Placed at or after. */
+  placedFrom?: Date;
+  /** Placed before. */
+  placedTo?: Date;
+  limit: number;
+  cursor?: string;
+}
+
+export interface OrderSummary {
+  id: string;
+  status: OrderStatus;
+  cancelReason: string | null;
+  email: string;
+  customerId: string | null;
+  cartId: string | null;
+  currency: string;
+  totalCents: number;
+  authorizedCents: number;
+  capturedCents: number;
+  refundedCents: number;
+  flags: OrderFlag[];
+  lineCount: number;
+  placedAt: string;
+  updatedAt: string;
+}
+
+// Newest first; the cursor is the last row's (created_at, id), so pages neither skip nor repeat
+// rows when orders are placed between two requests.
+const encodeOrderCursor = (row: { createdAt: Date; id: string }) =>
+  Buffer.from(JSON.stringify({ t: row.createdAt.toISOString(), id: row.id })).toString('base64url');
+
+function decodeOrderCursor(cursor: string): { t: Date; id: string } {
+  const invalid = () => new DomainError(ErrorCode.InvalidCursor, 'cursor is not one this API returned');
+  let parsed: { t?: unknown; id?: unknown };
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as typeof parsed;
+  } catch {
+    throw invalid();
+  }
+  const t = typeof parsed.t === 'string' ? new Date(parsed.t) : undefined;
+  if (!t || Number.isNaN(t.getTime()) || typeof parsed.id !== 'string') throw invalid();
+  return { t, id: parsed.id };
+}
+
+/** Orders from the read side (summaries the workflows write), filtered, newest first. */
+export async function listOrders(
+  prisma: PrismaClient,
+  query: OrderListQuery,
+): Promise<{ items: OrderSummary[]; nextCursor: string | null }> {
+  const and: Prisma.OrderWhereInput[] = [];
+  if (query.status?.length) and.push({ status: { in: query.status } });
+  if (query.customerId) and.push({ customerId: query.customerId });
+  if (query.email) and.push({ email: { equals: query.email, mode: 'insensitive' } });
+  if (query.flag) and.push({ flags: { has: query.flag } });
+  if (query.placedFrom) and.push({ createdAt: { gte: query.placedFrom } });
+  if (query.placedTo) and.push({ createdAt: { lt: query.placedTo } });
+  if (query.cursor) {
+    const { t, id } = decodeOrderCursor(query.cursor);
+    and.push({ OR: [{ createdAt: { lt: t } }, { createdAt: t, id: { lt: id } }] });
+  }
+  const rows = await prisma.order.findMany({
+    where: { AND: and },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: query.limit + 1,
+    include: { _count: { select: { lines: true } } },
+  });
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map((r) => ({
+      id: r.id,
+      status: r.status as OrderStatus,
+      cancelReason: r.cancelReason,
+      email: r.email,
+      customerId: r.customerId,
+      cartId: r.cartId,
+      currency: r.currency,
+      totalCents: r.totalCents,
+      authorizedCents: r.authorizedCents,
+      capturedCents: r.capturedCents,
+      refundedCents: r.refundedCents,
+      flags: (r.flags ?? []) as OrderFlag[],
+      lineCount: r._count.lines,
+      placedAt: r.createdAt.toISOString(),
+      updatedAt: r.updatedAt.toISOString(),
+    })),
+    nextCursor: rows.length > query.limit && last ? encodeOrderCursor(last) : null,
+  };
 }

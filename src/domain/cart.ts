@@ -1,3 +1,4 @@
+import { money } from './money.js';
 import { DomainError, ErrorCode } from './errors.js';
 
 /**
@@ -369,8 +370,6 @@ export function cartView(state: CartState, timeouts: CartTimeouts): CartView {
     orderId: state.orderId,
   };
 }
-
-const money = (cents: number, currency: string) => `${(cents / 100).toFixed(2)} ${currency}`;
 
 /** Markdown for operators (the Web UI's "current details"): who, what, how much, until when. */
 export function describeCart(view: CartView): string {

@@ -17,6 +17,7 @@ export const ErrorCode = {
   OrderNotCancellable: 'order_not_cancellable',
   PaymentNotExpected: 'payment_not_expected',
   RefundNotAllowed: 'refund_not_allowed',
+  PaymentNotStuck: 'payment_not_stuck',
   CartEmpty: 'cart_empty',
   LineNotFound: 'line_not_found',
   CartClosed: 'cart_closed',

@@ -1,3 +1,4 @@
+import { money } from './money.js';
 import type { CatalogItem } from './cart.js';
 import { DomainError, ErrorCode } from './errors.js';
 
@@ -59,7 +60,8 @@ export interface RefundRecord {
 }
 
 /** Why an operator should look at the order. */
-export type OrderFlag = 'disputed' | 'refund_failed';
+export const orderFlags = ['disputed', 'refund_failed', 'payment_stuck'] as const;
+export type OrderFlag = (typeof orderFlags)[number];
 
 export type PaymentStep =
   'none' | 'authorizing' | 'requires_action' | 'authorized' | 'declined' | 'captured' | 'voided';
@@ -265,7 +267,7 @@ export function recordRefund(state: OrderState, refund: RefundRecord, at: string
     ? state.payment.refunds.map((r) => (r.id === refund.id ? { ...r, ...refund } : r))
     : [...state.payment.refunds, refund];
   const refundedCents = refunds.filter((r) => r.status === 'succeeded').reduce((n, r) => n + r.amountCents, 0);
-  const amount = `${(refund.amountCents / 100).toFixed(2)} ${state.currency}`;
+  const amount = money(refund.amountCents, state.currency);
   const message = {
     pending: `Refund of ${amount} requested (${refund.reason}); waiting for the provider`,
     succeeded: `Refunded ${amount} (${refund.reason})`,
@@ -287,6 +289,20 @@ export function refundableCents(state: OrderState): number {
 /** Marks the order for an operator (once per flag). */
 export function flag(state: OrderState, name: OrderFlag): OrderState {
   return state.flags.includes(name) ? state : { ...state, flags: [...state.flags, name] };
+}
+
+/** Takes a flag off once what it was about is dealt with. */
+export function unflag(state: OrderState, name: OrderFlag): OrderState {
+  return state.flags.includes(name) ? { ...state, flags: state.flags.filter((f) => f !== name) } : state;
+}
+
+/**
+ * The shop cancels an order that has already shipped (a force-cancel): the sale is void and what
+ * was captured is refunded. Shipped lines stay shipped: the goods left the warehouse.
+ */
+export function cancelShipped(state: OrderState, at: string, message: string): OrderState {
+  if (state.status !== 'shipped' && state.status !== 'delivered') return cancel(state, 'operator', at, message);
+  return { ...stamp(state, at, 'cancelled', message), status: 'cancelled', cancelReason: 'operator' };
 }
 
 /** Notes something that happened, with no other change (a dispute opened, say). */
@@ -351,8 +367,6 @@ export function orderView(state: OrderState): OrderView {
   };
 }
 
-const money = (cents: number, currency: string) => `${(cents / 100).toFixed(2)} ${currency}`;
-
 /** Markdown for operators (the Web UI's current details). */
 export function describeOrder(view: OrderView): string {
   const p = view.payment;
@@ -362,6 +376,7 @@ export function describeOrder(view: OrderView): string {
   );
   return [
     `**Order ${view.status.replace('_', ' ')}**${view.cancelReason ? ` (${view.cancelReason.replace('_', ' ')})` : ''}: ${money(view.totalCents, view.currency)} for \`${view.email}\``,
+    ...(view.flags.length > 0 ? [`⚑ Needs an operator: ${view.flags.join(', ')}`, ''] : []),
     `Payment: ${p.step}; authorized ${money(p.authorizedCents, view.currency)}, captured ${money(p.capturedCents, view.currency)}, refunded ${money(p.refundedCents, view.currency)}` +
       (p.lastError ? `; last error: ${p.lastError.message}` : ''),
     '',
@@ -370,5 +385,40 @@ export function describeOrder(view: OrderView): string {
     ...rows,
     '',
     `Ship to ${view.shippingAddress.name}, ${view.shippingAddress.city}, ${view.shippingAddress.country}`,
+  ].join('\n');
+}
+
+/** What an order starts from, as the Web UI's static details show it. */
+export interface OrderAtPlacement {
+  email: string;
+  customerId?: string | null;
+  cartId?: string | null;
+  shippingAddress: ShippingAddress;
+  paymentMethod?: string | null;
+  currency: string;
+  lines: { sku: string; name: string; quantity: number; unitPriceCents: number }[];
+}
+
+/**
+ * Markdown for the order's static details (set once, at start): who, where to, how paying, and
+ * the lines at the catalog prices of that moment. The current details follow the order after.
+ */
+export function describeOrderAtPlacement(order: OrderAtPlacement): string {
+  const total = order.lines.reduce((n, l) => n + l.quantity * l.unitPriceCents, 0);
+  const a = order.shippingAddress;
+  return [
+    `**Customer** \`${order.email}\`${order.customerId ? ` (customer ${order.customerId})` : ''}` +
+      (order.cartId ? `, from cart \`${order.cartId}\`` : ''),
+    `**Ship to** ${a.name}, ${a.city}${a.postalCode ? ` ${a.postalCode}` : ''}, ${a.country}`,
+    `**Payment** ${order.paymentMethod ? `\`${order.paymentMethod}\`` : 'none yet (pay later)'}`,
+    '',
+    '| SKU | Product | Qty | Unit | Total |',
+    '| --- | --- | ---: | ---: | ---: |',
+    ...order.lines.map(
+      (l) =>
+        `| ${l.sku} | ${l.name.replaceAll('|', '/')} | ${l.quantity} | ${money(l.unitPriceCents, order.currency)} | ${money(l.quantity * l.unitPriceCents, order.currency)} |`,
+    ),
+    '',
+    `**Total** ${money(total, order.currency)} at placement (the order prices its lines from the catalog as it starts)`,
   ].join('\n');
 }

@@ -3,16 +3,15 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  log,
   ParentClosePolicy,
   startChild,
   uuid4,
-  proxyActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { createActivities } from '../activities/index.js';
 import {
   addItemUpdate,
   adjustQuantityUpdate,
@@ -50,22 +49,22 @@ import {
 } from '../domain/cart.js';
 import { DomainError, ErrorCode } from '../domain/errors.js';
 import { checkKey, recordKey, type LedgerEntry } from '../domain/idempotency.js';
+import { describeOrderAtPlacement } from '../domain/order.js';
 import { orderWorkflow } from './order.workflow.js';
-
-type Activities = ReturnType<typeof createActivities>;
+import { summarizedActivities } from './activities.js';
 
 // A regular activity, not a local one: with SDK 1.24, local activities in update handlers that
 // run concurrently with search-attribute upserts produced nondeterminism errors on replay under
 // bursts of more than 10 updates (test/api/carts.test.ts, "keeps every one of many concurrent
 // changes", reproduces it).
 // Eager dispatch runs it on this worker when it has room. Few retries: a customer is waiting.
-const { lookupCatalogItems } = proxyActivities<Activities>({
+const { lookupCatalogItems } = summarizedActivities({
   startToCloseTimeout: '5 seconds',
   retry: { initialInterval: '100 milliseconds', maximumInterval: '1 second', maximumAttempts: 4 },
 });
 
 // The reminder only writes to the outbox, idempotently: retried until it succeeds.
-const { sendCartReminder } = proxyActivities<Activities>({
+const { sendCartReminder } = summarizedActivities({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
@@ -124,6 +123,11 @@ export async function cartWorkflow(input: CartWorkflowInput): Promise<CartView> 
   function publish(): void {
     const current = view();
     setCurrentDetails(describeCart(current));
+    log.info(`cart ${current.status}: ${current.itemCount} item(s)`, {
+      status: current.status,
+      itemCount: current.itemCount,
+      totalCents: current.totalCents,
+    });
     if (current.status !== published.status || current.itemCount !== published.items) {
       upsertSearchAttributes([
         { key: CartStatus, value: current.status },
@@ -135,7 +139,8 @@ export async function cartWorkflow(input: CartWorkflowInput): Promise<CartView> 
 
   async function price(productIds: string[]): Promise<Pricing> {
     try {
-      return { requested: productIds, items: await lookupCatalogItems({ productIds }) };
+      const summary = `Price ${productIds.length} product(s) from the catalog`;
+      return { requested: productIds, items: await lookupCatalogItems(summary, { productIds }) };
     } catch {
       throw ApplicationFailure.create({
         type: ErrorCode.ServiceUnavailable,
@@ -256,6 +261,15 @@ export async function cartWorkflow(input: CartWorkflowInput): Promise<CartView> 
           parentClosePolicy: ParentClosePolicy.ABANDON,
           typedSearchAttributes: initialOrderSearchAttributes({ email: args.email, customerId: state.customerId }),
           staticSummary: `Order from cart ${state.id} for ${args.email}`,
+          staticDetails: describeOrderAtPlacement({
+            email: args.email,
+            customerId: state.customerId,
+            cartId: state.id,
+            shippingAddress: args.shippingAddress,
+            paymentMethod: args.paymentMethod ?? null,
+            currency: state.currency,
+            lines: state.lines,
+          }),
         });
       } finally {
         checkingOut = false;
@@ -283,6 +297,9 @@ export async function cartWorkflow(input: CartWorkflowInput): Promise<CartView> 
     const woken = await condition(
       () => state.lastActivityAt !== activityMark || state.status !== 'active' || shouldContinueAsNew(),
       Math.max(1, next - Date.now()),
+      {
+        summary: reminderAt && next === Date.parse(reminderAt) ? 'Idle: remind the customer' : 'Idle: abandon the cart',
+      },
     );
     if (woken) continue;
     if (Date.now() >= Date.parse(abandonAt!)) {
@@ -292,7 +309,7 @@ export async function cartWorkflow(input: CartWorkflowInput): Promise<CartView> 
       const current = view();
       // An empty cart has nothing to come back for: no message, but the period counts as reminded.
       if (current.itemCount > 0) {
-        await sendCartReminder({
+        await sendCartReminder(`Remind the customer: ${current.itemCount} item(s) left in the cart`, {
           cartId: state.id,
           customerId: state.customerId,
           email: state.email,

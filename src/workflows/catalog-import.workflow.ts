@@ -1,11 +1,4 @@
-import {
-  getExternalWorkflowHandle,
-  proxyActivities,
-  setCurrentDetails,
-  setHandler,
-  upsertSearchAttributes,
-} from '@temporalio/workflow';
-import type { createActivities } from '../activities/index.js';
+import { getExternalWorkflowHandle, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import {
   getImportProgressQuery,
   type CatalogImportInput,
@@ -14,8 +7,9 @@ import {
 import { stockArrivedSignal } from '../contracts/order.contract.js';
 import { ImportStatus } from '../contracts/search-attributes.js';
 import { workflowId } from '../contracts/temporal.js';
+import { summarizedActivities } from './activities.js';
 
-const { applyCatalogImportBatch, ordersWaitingFor } = proxyActivities<ReturnType<typeof createActivities>>({
+const { applyCatalogImportBatch, ordersWaitingFor } = summarizedActivities({
   startToCloseTimeout: '2 minutes',
   // Each batch only sets values, so a retry after a crash re-applies it harmlessly.
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
@@ -38,13 +32,18 @@ export async function catalogImportWorkflow(input: CatalogImportInput): Promise<
 
   for (let start = 0; start < input.rows.length; start += input.batchSize) {
     const batch = input.rows.slice(start, start + input.batchSize);
-    const result = await applyCatalogImportBatch({ rows: batch });
+    const result = await applyCatalogImportBatch(
+      `Apply rows ${start + 1}–${start + batch.length} of ${input.rows.length}`,
+      {
+        rows: batch,
+      },
+    );
     progress.processed += batch.length;
     progress.updated += result.updated;
     progress.failed.push(...result.failed);
     // More stock: orders waiting for it try to hold it now, not at their next retry.
     for (const productId of result.restocked) {
-      for (const orderId of await ordersWaitingFor({ productId })) {
+      for (const orderId of await ordersWaitingFor(`Orders waiting for product ${productId}`, { productId })) {
         await getExternalWorkflowHandle(workflowId.order(orderId))
           .signal(stockArrivedSignal, { productId })
           .catch(() => undefined); // an order that ended meanwhile has nothing to wake

@@ -1,12 +1,10 @@
-import { getExternalWorkflowHandle, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
-import type { createActivities } from '../activities/index.js';
+import { getExternalWorkflowHandle, setCurrentDetails, sleep, workflowInfo } from '@temporalio/workflow';
 import { stockArrivedSignal, type RestockWorkflowInput } from '../contracts/order.contract.js';
 import { workflowId } from '../contracts/temporal.js';
 import type { RestockStep } from '../db/restocks.store.js';
+import { summarizedActivities } from './activities.js';
 
-type Activities = ReturnType<typeof createActivities>;
-
-const db = proxyActivities<Activities>({
+const db = summarizedActivities({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
@@ -19,8 +17,9 @@ const db = proxyActivities<Activities>({
  */
 export async function restockWorkflow(input: RestockWorkflowInput): Promise<{ restockId: string; woke: number }> {
   const restockId = workflowInfo().runId;
-  const step = (name: RestockStep) =>
-    db.recordRestockStep({
+  const step = (name: RestockStep) => {
+    setCurrentDetails(`**${input.quantity} × ${input.sku}**: ${name.replace('_', ' ')}`);
+    return db.recordRestockStep(`Restock ${input.sku}: ${name.replace('_', ' ')}`, {
       restockId,
       productId: input.productId,
       sku: input.sku,
@@ -29,18 +28,24 @@ export async function restockWorkflow(input: RestockWorkflowInput): Promise<{ re
       step: name,
       at: new Date().toISOString(),
     });
+  };
 
   await step('requested');
-  await sleep(input.stepMs);
+  await sleep(input.stepMs, { summary: `Order ${input.sku} from the supplier` });
   await step('ordered');
-  await sleep(input.stepMs);
+  await sleep(input.stepMs, { summary: 'Supplier ships' });
   await step('in_transit');
-  await sleep(input.stepMs);
-  await db.receiveStock({ restockId, productId: input.productId, quantity: input.quantity });
+  await sleep(input.stepMs, { summary: 'In transit to the warehouse' });
+  await db.receiveStock(`Add ${input.quantity} × ${input.sku} to stock on hand`, {
+    restockId,
+    productId: input.productId,
+    quantity: input.quantity,
+  });
   await step('received');
 
   let woke = 0;
-  for (const orderId of await db.ordersWaitingFor({ productId: input.productId })) {
+  const waiting = await db.ordersWaitingFor(`Orders waiting for ${input.sku}`, { productId: input.productId });
+  for (const orderId of waiting) {
     try {
       await getExternalWorkflowHandle(workflowId.order(orderId)).signal(stockArrivedSignal, {
         productId: input.productId,

@@ -51,6 +51,8 @@ export interface StripeDouble {
    * lost: the connection is dropped instead. Resolves once they all were.
    */
   loseAnswers(method: string, path: RegExp, times: number): Promise<void>;
+  /** While on, Stripe is down: every API request is answered 500 api_error, and nothing is done. */
+  setOutage(on: boolean): void;
   /** Where events go from now on: for an app that listens only after the double has started. */
   setWebhook(target: { url: string; secret: string }): void;
   close(): Promise<void>;
@@ -197,6 +199,7 @@ export async function startStripeDouble(options: {
   const customerKeys = new Map<string, { request: string; customer: CustomerRecord }>();
   const requests: StripeDouble['requests'] = [];
   const losses: { method: string; path: RegExp; left: number; done: () => void }[] = [];
+  let outage = false;
   const server = createServer((request, response) => void handle(request, response));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -468,6 +471,9 @@ export async function startStripeDouble(options: {
       const header = request.headers['idempotency-key'];
       const key = typeof header === 'string' ? header : undefined;
       requests.push({ method, path: url.pathname, idempotencyKey: key });
+      if (outage) {
+        return send(500, { error: { type: 'api_error', message: 'An error occurred with our connection to Stripe.' } });
+      }
       const result = await route(method, url.pathname, params, key);
       if (result === undefined) {
         throw invalid(`Unrecognized request URL (${method}: ${url.pathname}).`, undefined, undefined, 404);
@@ -546,6 +552,9 @@ export async function startStripeDouble(options: {
     requests,
     loseAnswers(method, path, times) {
       return new Promise<void>((done) => losses.push({ method, path, left: times, done }));
+    },
+    setOutage(on) {
+      outage = on;
     },
     setWebhook(target) {
       webhook = target;

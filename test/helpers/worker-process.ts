@@ -23,6 +23,8 @@ export async function startWorkerProcess(stack: TestStack, env: Record<string, s
       TASK_QUEUE: stack.config.temporal.taskQueue,
       ADMIN_TOKEN: stack.config.adminToken,
       WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
+      // Several worker processes run at once in a test run: none binds the default metrics port.
+      WORKER_METRICS_ADDRESS: 'off',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

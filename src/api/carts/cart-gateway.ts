@@ -1,3 +1,4 @@
+import { formatDuration } from '../../domain/duration.js';
 import {
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
@@ -63,6 +64,12 @@ export class CartGateway {
       workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
       typedSearchAttributes,
       staticSummary: `Cart${cart.customerId ? ` of ${cart.customerId}` : ''}`,
+      staticDetails: [
+        `**Cart** \`${cartId}\``,
+        `**Customer** ${cart.customerId ? `\`${cart.customerId}\`` : 'anonymous'}${cart.email ? `, \`${cart.email}\`` : ''}`,
+        `**Currency** ${input.currency}`,
+        `**Idle** a reminder after ${formatDuration(input.timeouts.idleTimeoutMs)}, abandoned after ${formatDuration(input.timeouts.abandonAfterMs)} without a change`,
+      ].join('\n'),
     };
   }
 

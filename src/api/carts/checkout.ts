@@ -17,5 +17,6 @@ export async function checkout(
   const { orderId, created } = await carts.checkout(cartId.toLowerCase(), { ...body, policy: config.order });
   const statusUrl = `/api/orders/${orderId}`;
   const status = created ? 'placed' : await orders.status(orderId);
+  reply.log.info({ orderId, status, created }, 'cart checked out');
   return reply.status(202).header('location', statusUrl).send({ orderId, status, statusUrl });
 }

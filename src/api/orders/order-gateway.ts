@@ -1,15 +1,17 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateStage, type Client } from '@temporalio/client';
 import type { Config } from '../../config.js';
 import {
   cancelOrderUpdate,
   getOrderQuery,
   initialOrderSearchAttributes,
   disputeOpenedSignal,
+  forceCancelOrderUpdate,
   paymentEventSignal,
   providePaymentMethodUpdate,
   refundOrderUpdate,
   refundUpdatedSignal,
+  retryPaymentStepUpdate,
   stockArrivedSignal,
   type OrderWorkflowInput,
 } from '../../contracts/order.contract.js';
@@ -20,7 +22,7 @@ import { ordersWaitingFor } from '../../db/inventory.store.js';
 import { flagEndedOrder, orderFlags } from '../../db/orders.store.js';
 import type { PrismaClient } from '../../db/prisma.js';
 import { DomainError, ErrorCode } from '../../domain/errors.js';
-import type { OrderView, ShippingAddress } from '../../domain/order.js';
+import { describeOrderAtPlacement, type OrderView, type ShippingAddress } from '../../domain/order.js';
 import { domainErrorOf } from '../temporal-errors.js';
 
 export interface PlaceOrder {
@@ -69,8 +71,8 @@ export class OrderGateway {
     const ids = request.lines.map((l) => l.productId);
     if (new Set(ids).size !== ids.length)
       throw new DomainError(ErrorCode.ValidationFailed, 'lines must name each product once');
-    const found = new Set((await getCatalogItems(this.prisma, ids)).map((i) => i.productId));
-    const missing = ids.filter((id) => !found.has(id));
+    const items = new Map((await getCatalogItems(this.prisma, ids)).map((i) => [i.productId, i]));
+    const missing = ids.filter((id) => !items.has(id));
     if (missing.length > 0)
       throw new DomainError(ErrorCode.ProductNotFound, `no product with id ${missing.join(', ')}`, { missing });
 
@@ -97,6 +99,13 @@ export class OrderGateway {
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       typedSearchAttributes: initialOrderSearchAttributes(request),
       staticSummary: `Order for ${request.email}`,
+      staticDetails: describeOrderAtPlacement({
+        ...input,
+        lines: request.lines.map((l) => {
+          const item = items.get(l.productId)!;
+          return { sku: item.sku, name: item.name, quantity: l.quantity, unitPriceCents: item.priceCents };
+        }),
+      }),
     });
     return { orderId, status: existing ? await this.status(orderId) : 'placed' };
   }
@@ -136,6 +145,39 @@ export class OrderGateway {
   async providePayment(orderId: string, paymentMethod: string): Promise<OrderView> {
     return this.update(orderId, ErrorCode.PaymentNotExpected, () =>
       this.handle(orderId).executeUpdate(providePaymentMethodUpdate, { args: [{ paymentMethod }] }),
+    );
+  }
+
+  /**
+   * The shop cancels, whatever the order's state, with full compensation (refunding what was
+   * captured once it shipped). Waits at most `waitMs` for the compensations: an order whose payment
+   * call is still retrying finishes later, and then `done` is false.
+   */
+  async forceCancel(orderId: string, reason: string, waitMs = 10_000): Promise<{ order: OrderView; done: boolean }> {
+    let done = true;
+    const order = await this.update(orderId, ErrorCode.OrderNotCancellable, async () => {
+      const update = await this.handle(orderId).startUpdate(forceCancelOrderUpdate, {
+        args: [{ reason }],
+        waitForStage: WorkflowUpdateStage.ACCEPTED,
+      });
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), waitMs)));
+      try {
+        const result = await Promise.race([update.result(), late]);
+        if (result) return result;
+      } finally {
+        clearTimeout(timer);
+      }
+      done = false;
+      return this.get(orderId);
+    });
+    return { order, done };
+  }
+
+  /** Resumes a payment step that stopped for an operator (flag payment_stuck). */
+  async retryPaymentStep(orderId: string): Promise<OrderView> {
+    return this.update(orderId, ErrorCode.PaymentNotStuck, () =>
+      this.handle(orderId).executeUpdate(retryPaymentStepUpdate),
     );
   }
 

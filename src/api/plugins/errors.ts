@@ -18,6 +18,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.OrderNotCancellable]: 409,
   [ErrorCode.PaymentNotExpected]: 409,
   [ErrorCode.RefundNotAllowed]: 409,
+  [ErrorCode.PaymentNotStuck]: 409,
   [ErrorCode.LineNotFound]: 404,
   [ErrorCode.CartClosed]: 409,
   [ErrorCode.IdempotencyKeyReused]: 409,

@@ -68,6 +68,15 @@ export const adminImportRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app,
         taskQueue: config.temporal.taskQueue,
         args: [input],
         staticSummary: `Catalog import of ${input.rows.length} rows`,
+        staticDetails: [
+          `**Rows** ${input.rows.length} in batches of ${BATCH_SIZE}: ` +
+            `${input.rows.filter((r) => r.priceCents !== undefined).length} set a price, ` +
+            `${input.rows.filter((r) => r.onHand !== undefined).length} set stock on hand`,
+          `**SKUs** ${input.rows
+            .slice(0, 10)
+            .map((r) => `\`${r.sku}\``)
+            .join(', ')}${input.rows.length > 10 ? `, and ${input.rows.length - 10} more` : ''}`,
+        ].join('\n'),
       });
       const statusUrl = `/api/admin/imports/${importId}`;
       return reply.status(202).header('location', statusUrl).send({ importId, workflowId: id, statusUrl });

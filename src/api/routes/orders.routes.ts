@@ -28,6 +28,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<{ orders: OrderGateway; conf
     },
     async (request, reply) => {
       const { orderId, status } = await orders.place(request.body, request.headers['idempotency-key']);
+      request.log.info({ orderId, status }, 'order placed');
       const statusUrl = `/api/orders/${orderId}`;
       return reply.status(202).header('location', statusUrl).send({ orderId, status, statusUrl });
     },

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { COUNTRY_CODES } from '../../domain/address.js';
 import { MAX_LINE_QUANTITY } from '../../domain/cart.js';
-import { orderStatuses } from '../../domain/order.js';
+import { orderFlags, orderStatuses } from '../../domain/order.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 /** Text with at least one visible character: "   " is not a name or a street. */
@@ -136,8 +136,9 @@ export const Order = Type.Object(
       ),
       attemptsAllowed: Type.Integer({ description: 'Declines allowed before the order is cancelled (payment_failed)' }),
     }),
-    flags: Type.Array(Type.Enum(['disputed', 'refund_failed']), {
-      description: 'Why an operator should look at this order',
+    flags: Type.Array(Type.Enum([...orderFlags]), {
+      description:
+        'Why an operator should look at this order: a dispute, a refund that failed, a payment step that stopped (retry it or force-cancel)',
     }),
     placedAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),

@@ -1,0 +1,251 @@
+/**
+ * The replay corpus: every history under test/replay/histories (subfolders included) replays
+ * against the workflow bundle of this test run, and the corpus covers every path of carts and
+ * orders. Re-record with `npm run histories:record`.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { readHistoryFile, type HistoryToReplay, type UnavailableHistory } from '../../src/replay/histories.js';
+import { replayHistories, type ReplayReport } from '../../src/replay/replayer.js';
+
+Runtime.install({ logger: new DefaultLogger('WARN') });
+
+const dir = fileURLToPath(new URL('./histories', import.meta.url));
+/** Paths relative to histories/, found when the file is collected: one test each. */
+const files = readdirSync(dir, { recursive: true, encoding: 'utf8' })
+  .filter((f) => f.endsWith('.json'))
+  .sort();
+
+const reports = new Map<string, ReplayReport>();
+beforeAll(async () => {
+  const histories: (HistoryToReplay | UnavailableHistory)[] = [];
+  for (const file of files) {
+    try {
+      histories.push(await readHistoryFile(path.join(dir, file)));
+    } catch (error) {
+      histories.push({
+        source: path.join(dir, file),
+        workflowId: file,
+        runId: undefined,
+        workflowType: undefined,
+        error: error as Error,
+      });
+    }
+  }
+  // One replay worker for the whole corpus: each history still gets its own report.
+  for await (const report of replayHistories(histories, { codePath: inject('workflowBundlePath') }))
+    reports.set(path.relative(dir, report.source), report);
+}, 120_000);
+
+describe('every recorded history replays against today’s workflow code', () => {
+  it('has histories to replay', () => {
+    expect(files.length).toBeGreaterThan(0);
+  });
+
+  it.each(files)('%s', (file) => {
+    const report = reports.get(file);
+    expect(report, `no replay report for ${file}`).toBeDefined();
+    expect(report!.status, `${file} (${report!.workflowId}): ${report!.reason}`).toBe('ok');
+  });
+});
+
+// ---- coverage: the corpus holds every path, each history shows what its path is about ----
+
+interface JsonEvent {
+  eventType: string;
+  [attributes: string]: any;
+}
+interface JsonHistory {
+  events: JsonEvent[];
+}
+
+const read = (file: string): JsonHistory => JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
+const eventsOf = (h: JsonHistory, type: string) => h.events.filter((e) => e.eventType === `EVENT_TYPE_${type}`);
+const started = (h: JsonHistory) => h.events[0]!.workflowExecutionStartedEventAttributes;
+const decode = (payload: { data?: string } | undefined) =>
+  payload?.data ? JSON.parse(Buffer.from(payload.data, 'base64').toString('utf8')) : undefined;
+/** What the workflow returned (a view of the order, cart or import). */
+const result = (h: JsonHistory) =>
+  decode(
+    eventsOf(h, 'WORKFLOW_EXECUTION_COMPLETED')[0]?.workflowExecutionCompletedEventAttributes?.result?.payloads?.[0],
+  );
+const updates = (h: JsonHistory) =>
+  eventsOf(h, 'WORKFLOW_EXECUTION_UPDATE_ACCEPTED').map(
+    (e) => e.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest.input.name,
+  );
+const signals = (h: JsonHistory) =>
+  eventsOf(h, 'WORKFLOW_EXECUTION_SIGNALED').map((e) => e.workflowExecutionSignaledEventAttributes.signalName);
+const childrenStarted = (h: JsonHistory) =>
+  eventsOf(h, 'START_CHILD_WORKFLOW_EXECUTION_INITIATED').map(
+    (e) => e.startChildWorkflowExecutionInitiatedEventAttributes.workflowType.name,
+  );
+
+const expected: Record<string, { workflowType: string; closes: string; check: (h: JsonHistory) => void }> = {
+  'order-happy-path.json': {
+    workflowType: 'orderWorkflow',
+    closes: 'WORKFLOW_EXECUTION_COMPLETED',
+    check: (h) => {
+      expect(result(h)).toMatchObject({ status: 'delivered', cancelReason: null });
+      expect(eventsOf(h, 'TIMER_FIRED').length).toBeGreaterThanOrEqual(3); // picking, shipping, return window
+    },
+  },
+  'order-declined-then-paid.json': {
+    workflowType: 'orderWorkflow',
+    closes: 'WORKFLOW_EXECUTION_COMPLETED',
+    check: (h) => {
+      expect(updates(h)).toContain('providePaymentMethod');
+      expect(result(h).status).toBe('delivered');
+      expect(result(h).payment.attempts).toBeGreaterThanOrEqual(2);
+    },
+  },
+  'order-3ds.json': {
+    workflowType: 'orderWorkflow',
+    closes: 'WORKFLOW_EXECUTION_COMPLETED',
+    check: (h) => {
+      expect(signals(h)).toContain('paymentEvent');
+      expect(result(h)).toMatchObject({ status: 'delivered', payment: { method: 'pm_card_authenticationRequired' } });
+    },
+  },
+  'order-backorder-restock.json': {
+    workflowType: 'orderWorkflow',
+    closes: 'WORKFLOW_EXECUTION_COMPLETED',
+    check: (h) => {
+      expect(childrenStarted(h)).toContain('restockWorkflow');
+      expect(signals(h)).toContain('stockArrived');
+      expect(result(h).status).toBe('delivered');
+      expect(result(h).timeline.map((t: { type: string }) => t.type)).toContain('backordered');
+    },
+  },
+  'restock.json': {
+    workflowType: 'restockWorkflow',
+    closes: 'WORKFLOW_EXECUTION_COMPLETED',
+    check: (h) => {
+      expect(started(h).workflowId).toMatch(/^restock-/);
+      expect(started(h).parentWorkflowExecution?.workflowId).toMatch(/^order-/);
+      expect(eventsOf(h, 'TIMER_FIRED').length).toBeGreaterThanOrEqual(1); // the steps, on durable timers
+      const signalled = eventsOf(h, 'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED');
+      expect(signalled.map((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes.signalName)).toContain(
+        'stockArrived',
+      );
+    },
+  },
+  'order-backorder-timeout-partial.json': {
+    workflowType: 'orderWorkflow',
+    closes: 'WORKFLOW_EXECUTION_COMPLETED',
+    check: (h) => {
+      const order = result(h);
+      expect(order.status).toBe('delivered');
+      expect(
+        order.lines.map((l: { status: string; cancelReason: string | null }) => [l.status, l.cancelReason]),
+      ).toEqual([
+        ['shipped', null],
+        ['cancelled', 'backorder_timeout'],
+      ]);
+      expect(order.payment.capturedCents).toBeLessThan(order.payment.authorizedCents);
+    },
+  },
+  'order-cancel-before-shipping.json': {
+    workflowType: 'orderWorkflow',
+    closes: 'WORKFLOW_EXECUTION_COMPLETED',
+    check: (h) => {
+      expect(updates(h)).toContain('cancelOrder');
+      expect(result(h)).toMatchObject({ status: 'cancelled', cancelReason: 'customer', payment: { step: 'voided' } });
+    },
+  },
+  'order-refund-after-shipping.json': {
+    workflowType: 'orderWorkflow',
+    closes: 'WORKFLOW_EXECUTION_COMPLETED',
+    check: (h) => {
+      expect(updates(h)).toContain('refundOrder');
+      expect(result(h).status).toBe('delivered');
+      expect(result(h).payment.refundedCents).toBeGreaterThan(0);
+    },
+  },
+  'order-force-cancel-after-shipping.json': {
+    workflowType: 'orderWorkflow',
+    closes: 'WORKFLOW_EXECUTION_COMPLETED',
+    check: (h) => {
+      expect(updates(h)).toContain('forceCancelOrder');
+      const order = result(h);
+      expect(order).toMatchObject({ status: 'cancelled', cancelReason: 'operator' });
+      expect(order.payment.refundedCents).toBe(order.payment.capturedCents);
+      expect(order.lines.every((l: { status: string }) => l.status === 'shipped')).toBe(true);
+    },
+  },
+  'order-payment-timeout.json': {
+    workflowType: 'orderWorkflow',
+    closes: 'WORKFLOW_EXECUTION_COMPLETED',
+    check: (h) => {
+      expect(result(h)).toMatchObject({ status: 'cancelled', cancelReason: 'payment_timeout' });
+    },
+  },
+  'cart-checkout.json': {
+    workflowType: 'cartWorkflow',
+    closes: 'WORKFLOW_EXECUTION_COMPLETED',
+    check: (h) => {
+      expect(updates(h)).toContain('checkout');
+      expect(childrenStarted(h)).toEqual(['orderWorkflow']);
+      expect(result(h).status).toBe('checked_out');
+    },
+  },
+  'order-from-checkout.json': {
+    workflowType: 'orderWorkflow',
+    closes: 'WORKFLOW_EXECUTION_COMPLETED',
+    check: (h) => {
+      expect(started(h).parentWorkflowExecution?.workflowId).toMatch(/^cart-/);
+      expect(result(h).status).toBe('delivered');
+    },
+  },
+  'cart-continued-as-new.json': {
+    workflowType: 'cartWorkflow',
+    closes: 'WORKFLOW_EXECUTION_CONTINUED_AS_NEW',
+    check: (h) => {
+      expect(updates(h).filter((u) => u === 'addItem').length).toBeGreaterThanOrEqual(2);
+    },
+  },
+  'cart-after-continue-as-new.json': {
+    workflowType: 'cartWorkflow',
+    closes: 'WORKFLOW_EXECUTION_COMPLETED',
+    check: (h) => {
+      // A later run of the same cart: it starts from the run before, with the state that run carried.
+      expect(started(h).continuedExecutionRunId).toBeTruthy();
+      expect(started(h).workflowId).toBe(started(read('cart-continued-as-new.json')).workflowId);
+      expect(childrenStarted(h)).toEqual(['orderWorkflow']);
+      expect(result(h).status).toBe('checked_out');
+    },
+  },
+  'cart-abandoned.json': {
+    workflowType: 'cartWorkflow',
+    closes: 'WORKFLOW_EXECUTION_COMPLETED',
+    check: (h) => {
+      expect(eventsOf(h, 'TIMER_FIRED').length).toBeGreaterThanOrEqual(2); // the reminder, then abandonment
+      expect(result(h)).toMatchObject({ status: 'abandoned', itemCount: 1 });
+    },
+  },
+  'catalog-import.json': {
+    workflowType: 'catalogImportWorkflow',
+    closes: 'WORKFLOW_EXECUTION_COMPLETED',
+    check: (h) => {
+      expect(eventsOf(h, 'ACTIVITY_TASK_COMPLETED').length).toBeGreaterThanOrEqual(1);
+      expect(started(h).workflowId).toMatch(/^import-/);
+    },
+  },
+};
+
+describe('the corpus covers every path of carts and orders', () => {
+  it.each(Object.keys(expected))('%s', (file) => {
+    const { workflowType, closes, check } = expected[file]!;
+    expect(files, `${file} is missing: run npm run histories:record`).toContain(file);
+    const h = read(file);
+    expect(h.events.length, `${file} is trivially short`).toBeGreaterThanOrEqual(10);
+    expect(h.events[0]!.eventType).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED');
+    expect(started(h).workflowType.name).toBe(workflowType);
+    expect(h.events.at(-1)!.eventType, `${file} must end with its workflow closed`).toBe(`EVENT_TYPE_${closes}`);
+    // Recorded with enough work done to be worth replaying: completed workflow tasks, not just a start.
+    expect(eventsOf(h, 'WORKFLOW_TASK_COMPLETED').length).toBeGreaterThanOrEqual(2);
+    check(h);
+  });
+});
