@@ -5,6 +5,7 @@ import {
   condition,
   log,
   ParentClosePolicy,
+  patched,
   setCurrentDetails,
   setHandler,
   startChild,
@@ -69,6 +70,13 @@ const PROVIDER_RETRY = { initialInterval: '1 second', maximumInterval: '5 minute
 // Provider calls that ask, or that look before they act (a void retrieves the PaymentIntent
 // first): safe to retry for as long as it takes, so a compensation never gives up.
 const settle = summarizedActivities({ startToCloseTimeout: '1 minute', retry: PROVIDER_RETRY });
+
+/**
+ * Patches: workflow changes after release that add, remove or reorder commands. Names are wire
+ * names, recorded as markers in histories: never rename one. test/replay/histories/versioning/
+ * keeps a history from before and from after each, and the corpus test replays both.
+ */
+export const PATCH_NOTIFY_PICKING = 'notify-picking';
 
 /** An order stopped in a payment step until an operator decides: retry it, or cancel the order. */
 class StoppedForCancel extends Error {}
@@ -960,6 +968,14 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
 
     // ---- 4. fulfilment ----
     state = transition(state, 'picking', now(), 'Picking in the warehouse');
+    // Added after release: customers asked to hear when the warehouse starts on their order. A new
+    // activity is a new command, so orders already past this point in older code must not run it
+    // on replay: patched() records a marker in new histories and answers false for old ones.
+    // Once no order started before this change is still open (RETURN_WINDOW after its delivery),
+    // this becomes deprecatePatch(PATCH_NOTIFY_PICKING), and later the plain call.
+    if (patched(PATCH_NOTIFY_PICKING)) {
+      await notify('order_picking', 'The warehouse is picking your order.');
+    }
     await publish();
     if (await condition(() => cancelRequest !== null, policy.pickingMs, { summary: 'Picking in the warehouse' }))
       return cancelledBy(cancelRequest!);

@@ -90,6 +90,7 @@ describe('backorders and restock', () => {
       'order_confirmed',
       'order_backordered',
       'order_lines_cancelled',
+      'order_picking',
       'order_shipped',
       'order_delivered',
     ]);

@@ -73,7 +73,7 @@ describe('an order, from placement to delivery', () => {
     const kinds = (
       await stack.db.prisma.notification.findMany({ where: { subjectId: order.id }, orderBy: { createdAt: 'asc' } })
     ).map((n) => n.kind);
-    expect(kinds).toEqual(['order_confirmed', 'order_shipped', 'order_delivered']);
+    expect(kinds).toEqual(['order_confirmed', 'order_picking', 'order_shipped', 'order_delivered']);
 
     const summary = await stack.db.prisma.order.findUniqueOrThrow({
       where: { id: order.id },
