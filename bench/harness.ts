@@ -18,7 +18,7 @@ import { startEmbeddedPostgres } from '../src/dev/embedded-postgres.js';
 import { ensureTemporalCli } from '../src/dev/temporal-cli.js';
 import { startTemporalDevServer } from '../src/dev/temporal-dev-server.js';
 import { createWorker } from '../src/worker/create-worker.js';
-import { freePort } from '../test/helpers/ports.js';
+import { freePort } from '../src/dev/ports.js';
 import { createPaymentProvider } from '../src/payments/index.js';
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });

@@ -13,7 +13,6 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -31,6 +30,7 @@ import { ensureTemporalCli } from '../src/dev/temporal-cli.js';
 import { startTemporalDevServer } from '../src/dev/temporal-dev-server.js';
 import { createPaymentProvider } from '../src/payments/index.js';
 import { parseHistoryJson, workflowTypeOf } from '../src/replay/histories.js';
+import { freePort } from '../src/dev/ports.js';
 import { historyToJson } from '../src/replay/history-json.js';
 import { replayHistory } from '../src/replay/replayer.js';
 import { createWorker, workflowsPath } from '../src/worker/create-worker.js';
@@ -104,18 +104,6 @@ interface Ctx {
     inventory: { onHand: number; restockThreshold?: number; restockQuantity?: number },
   ): Promise<Product>;
   client: Client;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {

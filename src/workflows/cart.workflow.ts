@@ -243,33 +243,28 @@ export async function cartWorkflow(input: CartWorkflowInput): Promise<CartView> 
         // No re-pricing here: the order prices its lines from the catalog as it starts, and an extra
         // activity would add a round trip to every checkout (see BENCHMARKS.md). The answer waits for
         // the order to exist, so a GET right after the 202 finds it. It outlives the cart (ABANDON).
+        const placement = {
+          email: args.email,
+          customerId: state.customerId,
+          cartId: state.id,
+          shippingAddress: args.shippingAddress,
+          paymentMethod: args.paymentMethod ?? null,
+          currency: state.currency,
+        };
         await startChild(orderWorkflow, {
           workflowId: workflowId.order(orderId),
           args: [
             {
               orderId,
+              ...placement,
               lines: state.lines.map((l) => ({ productId: l.productId, quantity: l.quantity })),
-              email: args.email,
-              customerId: state.customerId,
-              cartId: state.id,
-              shippingAddress: args.shippingAddress,
-              paymentMethod: args.paymentMethod ?? null,
-              currency: state.currency,
               policy: args.policy,
             },
           ],
           parentClosePolicy: ParentClosePolicy.ABANDON,
           typedSearchAttributes: initialOrderSearchAttributes({ email: args.email, customerId: state.customerId }),
           staticSummary: `Order from cart ${state.id} for ${args.email}`,
-          staticDetails: describeOrderAtPlacement({
-            email: args.email,
-            customerId: state.customerId,
-            cartId: state.id,
-            shippingAddress: args.shippingAddress,
-            paymentMethod: args.paymentMethod ?? null,
-            currency: state.currency,
-            lines: state.lines,
-          }),
+          staticDetails: describeOrderAtPlacement({ ...placement, lines: state.lines }),
         });
       } finally {
         checkingOut = false;

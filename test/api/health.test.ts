@@ -5,7 +5,7 @@ import { loadConfig } from '../../src/config.js';
 import { createPrisma } from '../../src/db/prisma.js';
 import { createPaymentProvider } from '../../src/payments/index.js';
 import { startTestStack, type TestStack } from '../helpers/app.js';
-import { freePort } from '../helpers/ports.js';
+import { freePort } from '../../src/dev/ports.js';
 
 let stack: TestStack;
 beforeAll(async () => {

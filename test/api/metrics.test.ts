@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.js';
 import { createPaymentProvider } from '../../src/payments/index.js';
 import { startTestStack, TEST_ADMIN_TOKEN, type TestStack } from '../helpers/app.js';
-import { address, productsInStock, waitForOrder } from '../helpers/orders.js';
+import { placeOrder, waitForOrder } from '../helpers/orders.js';
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -122,18 +122,8 @@ describe('GET /metrics', () => {
     await insert('cancelled');
 
     // And one real order, placed through the API and run by the worker; it waits in picking (2h by default).
-    const [product] = await productsInStock(stack, 1);
-    const placed = await stack.http('/api/orders', {
-      method: 'POST',
-      json: {
-        lines: [{ productId: product!.id, quantity: 1 }],
-        email: 'metrics@example.com',
-        shippingAddress: address,
-        paymentMethod: 'pm_card_visa',
-      },
-    });
-    expect(placed.status, JSON.stringify(placed.body)).toBe(202);
-    await waitForOrder(stack, placed.body.orderId, (o) => o.status === 'picking');
+    const placed = await placeOrder(stack, { email: 'metrics@example.com', paymentMethod: 'pm_card_visa' });
+    await waitForOrder(stack, placed.orderId, (o) => o.status === 'picking');
 
     const { samples: after } = await scrape();
     expect(at(after, 'delivered') - at(before, 'delivered')).toBe(2);

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from '../helpers/app.js';
-import { freePort } from '../helpers/ports.js';
+import { freePort } from '../../src/dev/ports.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const usd = (cents: number) =>

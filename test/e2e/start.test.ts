@@ -9,7 +9,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { freePort } from '../helpers/ports.js';
+import { freePort } from '../../src/dev/ports.js';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'npm-start-'));
 chmodSync(dataDir, 0o755); // embedded Postgres runs as its own user where tests run as root

@@ -18,7 +18,7 @@ import { startEmbeddedPostgres } from '../../src/dev/embedded-postgres.js';
 import { ensureStripeMock, startStripeMock } from '../../src/dev/stripe-mock.js';
 import { ensureTemporalCli } from '../../src/dev/temporal-cli.js';
 import { workflowsPath } from '../../src/worker/create-worker.js';
-import { freePort } from './ports.js';
+import { freePort } from '../../src/dev/ports.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

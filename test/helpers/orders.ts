@@ -47,6 +47,28 @@ export async function waitForOrder(
   throw new Error(`order ${orderId} did not get there in ${timeoutMs} ms; last seen: ${JSON.stringify(last, null, 2)}`);
 }
 
+/**
+ * Places an order through `POST /api/orders` for one unit of a product in stock (or the lines
+ * given), expects the 202, and returns the order id with the product it bought.
+ */
+export async function placeOrder(
+  stack: TestStack,
+  options: { email?: string; paymentMethod?: string; lines?: { productId: string; quantity: number }[] } = {},
+): Promise<{ orderId: string; productId: string }> {
+  const lines = options.lines ?? [{ productId: (await productsInStock(stack, 1))[0]!.id, quantity: 1 }];
+  const res = await stack.http('/api/orders', {
+    method: 'POST',
+    json: {
+      lines,
+      email: options.email ?? 'grace@example.com',
+      shippingAddress: address,
+      ...(options.paymentMethod ? { paymentMethod: options.paymentMethod } : {}),
+    },
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(202);
+  return { orderId: res.body.orderId as string, productId: lines[0]!.productId };
+}
+
 /** Products with at least `minStock` available and nothing reserved, cheapest first. */
 export async function productsInStock(stack: TestStack, n: number, minStock = 50) {
   return stack.db.prisma.product.findMany({

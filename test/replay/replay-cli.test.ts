@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startTestStack, type TestStack } from '../helpers/app.js';
-import { address, fastOrders, productsInStock } from '../helpers/orders.js';
+import { fastOrders, placeOrder } from '../helpers/orders.js';
 import { fetchWorkflowHistory, readHistoryFile } from '../../src/replay/histories.js';
 import { historyToJson } from '../../src/replay/history-json.js';
 import { runReplayCli } from './cli.js';
@@ -28,18 +28,8 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'replay-cli-'));
   env = { TEMPORAL_ADDRESS: inject('temporalAddress'), WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath') };
 
-  const [product] = await productsInStock(stack, 1);
-  const placed = await stack.http('/api/orders', {
-    method: 'POST',
-    json: {
-      lines: [{ productId: product!.id, quantity: 1 }],
-      email: 'replay@example.com',
-      shippingAddress: address,
-      paymentMethod: 'pm_card_visa',
-    },
-  });
-  expect(placed.status, JSON.stringify(placed.body)).toBe(202);
-  workflowId = `order-${placed.body.orderId}`;
+  const placed = await placeOrder(stack, { email: 'replay@example.com', paymentMethod: 'pm_card_visa' });
+  workflowId = `order-${placed.orderId}`;
   // Delivered, then the return window: a closed workflow with the whole path in its history.
   await stack.client.workflow.getHandle(workflowId).result();
   runId = (await stack.client.workflow.getHandle(workflowId).describe()).runId;

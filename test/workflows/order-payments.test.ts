@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from '../helpers/app.js';
-import { address, expectInvariants, fastOrders, productsInStock, waitForOrder } from '../helpers/orders.js';
+import { expectInvariants, fastOrders, placeOrder, productsInStock, waitForOrder } from '../helpers/orders.js';
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -12,17 +12,8 @@ afterAll(async () => {
 
 async function placeWith(paymentMethod?: string) {
   const [p] = await productsInStock(stack, 1);
-  const res = await stack.http('/api/orders', {
-    method: 'POST',
-    json: {
-      lines: [{ productId: p!.id, quantity: 1 }],
-      email: 'grace@example.com',
-      shippingAddress: address,
-      ...(paymentMethod ? { paymentMethod } : {}),
-    },
-  });
-  expect(res.status, JSON.stringify(res.body)).toBe(202);
-  return { orderId: res.body.orderId as string, product: p! };
+  const { orderId } = await placeOrder(stack, { paymentMethod, lines: [{ productId: p!.id, quantity: 1 }] });
+  return { orderId, product: p! };
 }
 const held = (productId: string, orderId: string) =>
   stack.db.prisma.reservation.findUnique({ where: { orderId_productId: { orderId, productId } } });

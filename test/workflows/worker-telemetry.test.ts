@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from '../helpers/app.js';
-import { address, productsInStock, waitForOrder } from '../helpers/orders.js';
-import { freePort } from '../helpers/ports.js';
+import { placeOrder, waitForOrder } from '../helpers/orders.js';
+import { freePort } from '../../src/dev/ports.js';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.js';
 
 // The worker runs as `npm run worker` does: its own process, with its Prometheus endpoint and its
@@ -49,18 +49,7 @@ describe('the worker process', () => {
   let orderId: string;
 
   it("runs an order, and logs its workflow's and activities' lines as JSON with the order id", async () => {
-    const [product] = await productsInStock(stack, 1);
-    const placed = await stack.http('/api/orders', {
-      method: 'POST',
-      json: {
-        lines: [{ productId: product!.id, quantity: 1 }],
-        email: 'telemetry@example.com',
-        shippingAddress: address,
-        paymentMethod: 'pm_card_visa',
-      },
-    });
-    expect(placed.status, JSON.stringify(placed.body)).toBe(202);
-    orderId = placed.body.orderId;
+    ({ orderId } = await placeOrder(stack, { email: 'telemetry@example.com', paymentMethod: 'pm_card_visa' }));
     await waitForOrder(stack, orderId, (o) => o.status === 'picking');
 
     // The SDK logs each workflow and activity execution at DEBUG (here LOG_LEVEL=debug), after a
