@@ -1,5 +1,16 @@
-import type { AuthorizeInput, PaymentIntentView, PaymentProvider, RefundView } from '../payments/provider.js';
+import type {
+  AuthorizeInput,
+  IntentLookup,
+  PaymentIntentView,
+  PaymentProvider,
+  RefundView,
+} from '../payments/provider.js';
 import { businessFailures } from './failures.js';
+
+/** Set by the workflow when an operator retried a step that had stopped (see createPaymentActivities). */
+interface Retried {
+  lookUpFirst?: boolean;
+}
 
 export interface PaymentActivityDeps {
   payments: PaymentProvider;
@@ -10,10 +21,22 @@ export interface PaymentActivityDeps {
  * the workflow id and the step, so a retry after a crash repeats nothing at the provider.
  */
 export function createPaymentActivities({ payments }: PaymentActivityDeps) {
+  /**
+   * With `lookUpFirst` (a step an operator retried, perhaps days later, when the provider may have
+   * forgotten the idempotency key), the PaymentIntent an earlier try made is looked for first and
+   * answered if found: an authorization whose answer was lost is never made twice.
+   */
+  async function once(
+    { lookUpFirst, metadata }: { lookUpFirst?: boolean; metadata: IntentLookup },
+    create: () => Promise<PaymentIntentView>,
+  ): Promise<PaymentIntentView> {
+    return businessFailures(async () => (lookUpFirst ? await payments.findIntent(metadata) : null) ?? create());
+  }
+
   return {
     /** Creates and confirms a manual-capture PaymentIntent: a hold, a decline, or 3-D Secure to do. */
-    async authorizePayment(input: AuthorizeInput): Promise<PaymentIntentView> {
-      return businessFailures(() => payments.authorize(input));
+    async authorizePayment({ lookUpFirst, ...input }: AuthorizeInput & Retried): Promise<PaymentIntentView> {
+      return once({ lookUpFirst, metadata: input.metadata }, () => payments.authorize(input));
     },
 
     /** The PaymentIntent as the provider has it now (after a webhook, or 3-D Secure). */
@@ -47,8 +70,11 @@ export function createPaymentActivities({ payments }: PaymentActivityDeps) {
     },
 
     /** A new hold with the same payment method, off-session, before the current one lapses. */
-    async reauthorizePayment(input: Parameters<PaymentProvider['reauthorize']>[0]): Promise<PaymentIntentView> {
-      return businessFailures(() => payments.reauthorize(input));
+    async reauthorizePayment({
+      lookUpFirst,
+      ...input
+    }: Parameters<PaymentProvider['reauthorize']>[0] & Retried): Promise<PaymentIntentView> {
+      return once({ lookUpFirst, metadata: input.metadata }, () => payments.reauthorize(input));
     },
 
     /** A refund as the provider has it now: pending refunds are followed until they end. */

@@ -69,6 +69,9 @@ export interface AuthorizeInput {
   offSession?: boolean;
 }
 
+/** What finds a PaymentIntent again: the workflow that made it and which of its attempts. */
+export type IntentLookup = Pick<AuthorizeInput['metadata'], 'workflowId' | 'attempt'>;
+
 /** A request the provider refused for a reason a retry will not change (e.g. capture more than held). */
 export class PaymentRequestError extends Error {
   constructor(
@@ -88,6 +91,13 @@ export interface PaymentProvider {
    */
   authorize(input: AuthorizeInput): Promise<PaymentIntentView>;
   retrieve(paymentId: string): Promise<PaymentIntentView>;
+  /**
+   * The PaymentIntent an earlier authorize or reauthorize made for this workflow and attempt (by
+   * the metadata it carried), or null. For a retry made after the provider may have forgotten the
+   * idempotency key (Stripe keeps keys for 24 hours): it looks before it creates, so a hold whose
+   * answer was lost is found rather than doubled.
+   */
+  findIntent(metadata: IntentLookup): Promise<PaymentIntentView | null>;
   /**
    * A new hold with the payment method of an earlier PaymentIntent, made off-session (the customer
    * is not there): before an authorization lapses on a long backorder. A card that needs the

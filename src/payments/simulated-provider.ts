@@ -17,6 +17,7 @@ import { Prisma, type PrismaClient } from '../db/prisma.js';
 import {
   PaymentRequestError,
   type AuthorizeInput,
+  type IntentLookup,
   type PaymentError,
   type PaymentIntentStatus,
   type PaymentIntentView,
@@ -407,6 +408,21 @@ export class SimulatedPaymentProvider implements PaymentProvider {
       row = await this.prisma.simulatedPaymentIntent.findUniqueOrThrow({ where: { id: paymentId } });
     }
     return toView(row, this.publicBaseUrl);
+  }
+
+  /** The oldest PaymentIntent whose metadata names this workflow and attempt (see PaymentProvider). */
+  async findIntent({ workflowId, attempt }: IntentLookup): Promise<PaymentIntentView | null> {
+    const row = await this.prisma.simulatedPaymentIntent.findFirst({
+      where: {
+        AND: [
+          { metadata: { path: ['workflowId'], equals: workflowId } },
+          { metadata: { path: ['attempt'], equals: attempt } },
+        ],
+      },
+      orderBy: { createdAt: 'asc' },
+      select: { id: true },
+    });
+    return row ? this.retrieve(row.id) : null;
   }
 
   /** Captures part or all of the hold and releases the rest; refused once the authorization lapsed. */

@@ -15,6 +15,7 @@ import Stripe from 'stripe';
 import {
   PaymentRequestError,
   type AuthorizeInput,
+  type IntentLookup,
   type NextAction,
   type PaymentIntentStatus,
   type PaymentIntentView,
@@ -94,6 +95,11 @@ function toRefundStatus(status: string | null): RefundView['status'] {
   if (status === 'succeeded' || status === 'failed' || status === 'canceled') return status;
   // pending, requires_action, or a status added later: not done, so never counted as refunded.
   return 'pending';
+}
+
+/** A value inside a search query's single quotes: Stripe escapes a quote with a backslash. */
+function searchValue(value: string): string {
+  return value.replace(/['\\]/g, (c) => `\\${c}`);
 }
 
 function toRefundView(refund: Stripe.Refund): RefundView {
@@ -228,6 +234,27 @@ export class StripePaymentProvider implements PaymentProvider {
     try {
       return toView(await this.stripe.paymentIntents.retrieve(paymentId, { expand: EXPAND_CHARGE }));
     } catch (err) {
+      translate(err);
+    }
+  }
+
+  /**
+   * Finds a PaymentIntent by the workflow and attempt in its metadata, through Stripe's search API
+   * (see PaymentProvider). Search is eventually consistent, about a minute behind: it is asked only
+   * by a retry long after the first try, which is when an idempotency key may be gone too.
+   */
+  async findIntent({ workflowId, attempt }: IntentLookup): Promise<PaymentIntentView | null> {
+    try {
+      const found = await this.stripe.paymentIntents.search({
+        query: `metadata['workflowId']:'${searchValue(workflowId)}' AND metadata['attempt']:'${searchValue(attempt)}'`,
+        limit: 10,
+      });
+      const oldest = found.data.toSorted((a, b) => a.created - b.created)[0];
+      return oldest ? await this.retrieve(oldest.id) : null;
+    } catch (err) {
+      // Search refused (Stripe has none for accounts in India): nothing can be found, so the retry
+      // creates as before. Not a refusal of the payment; an outage is still thrown, to retry.
+      if (err instanceof Stripe.errors.StripeInvalidRequestError) return null;
       translate(err);
     }
   }

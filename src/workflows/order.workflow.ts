@@ -438,7 +438,8 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   // A payment step retries the provider for PAYMENT_STEP_TIMEOUT. If it still fails (the provider
   // down for hours, a revoked API key) the order stops there, flagged payment_stuck, until an
   // operator retries the step or cancels the order. It never retries on its own with a key the
-  // provider may have forgotten.
+  // provider may have forgotten; an operator's retry of a step that creates a PaymentIntent looks
+  // for one made by an earlier try (by its metadata) before it creates another.
   let stuckStep: string | null = null;
   let retryRequests = 0;
   setHandler(
@@ -461,10 +462,10 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
    * an operator. A refusal (a decline, an expired authorization) is not "stuck": it is thrown to
    * the step, which knows what it means. `cancellable` steps give way to a cancellation.
    */
-  async function payStep<T>(step: string, call: () => Promise<T>, cancellable = true): Promise<T> {
-    for (;;) {
+  async function payStep<T>(step: string, call: (retried: boolean) => Promise<T>, cancellable = true): Promise<T> {
+    for (let retried = false; ; retried = true) {
       try {
-        return await call();
+        return await call(retried);
       } catch (err) {
         if (!(err instanceof ActivityFailure) || paymentRequestCode(err) !== undefined) throw err;
         stuckStep = step;
@@ -756,12 +757,13 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
       let intent: PaymentIntentView | undefined;
       let refusal: string | undefined;
       try {
-        intent = await payStep('Renewing the payment authorization', () =>
+        intent = await payStep('Renewing the payment authorization', (retried) =>
           pay.reauthorizePayment(`Renew the authorization: ${money(orderTotal(state), state.currency)} off-session`, {
             paymentId: previous,
             amountCents: orderTotal(state),
             idempotencyKey: `${selfId}:reauthorize:${n}`,
             metadata: { orderId: state.id, workflowId: selfId, attempt: `reauthorize-${n}` },
+            lookUpFirst: retried,
           }),
         );
       } catch (err) {
@@ -837,7 +839,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
       // Taken before anything can race it: news arriving from here on wakes the 3-D Secure wait.
       let seenPayments = paymentNudges;
       try {
-        const intent = await payStep('Authorizing the payment', () =>
+        const intent = await payStep('Authorizing the payment', (retried) =>
           pay.authorizePayment(
             `Authorize ${money(orderTotal(state), state.currency)} with ${method} (attempt ${attempt})`,
             {
@@ -848,6 +850,8 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
               metadata: { orderId: state.id, workflowId: selfId, attempt: String(attempt) },
               description: `Order ${state.id}`,
               receiptEmail: state.email,
+              // An operator's retry may come after the provider forgot the key: look, then create.
+              lookUpFirst: retried,
             },
           ),
         );

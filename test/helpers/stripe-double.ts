@@ -51,6 +51,11 @@ export interface StripeDouble {
    * lost: the connection is dropped instead. Resolves once they all were.
    */
   loseAnswers(method: string, path: RegExp, times: number): Promise<void>;
+  /**
+   * Stripe forgets idempotency keys after 24 hours: from now on every key used so far is new again,
+   * and a request under it is carried out afresh instead of answered from the first one.
+   */
+  forgetIdempotencyKeys(): void;
   /** While on, Stripe is down: every API request is answered 500 api_error, and nothing is done. */
   setOutage(on: boolean): void;
   /** Where events go from now on: for an app that listens only after the double has started. */
@@ -200,6 +205,8 @@ export async function startStripeDouble(options: {
   const requests: StripeDouble['requests'] = [];
   const losses: { method: string; path: RegExp; left: number; done: () => void }[] = [];
   let outage = false;
+  // Bumped by forgetIdempotencyKeys: the keys the double stores are the client's, in this epoch.
+  let keyEpoch = 0;
   const server = createServer((request, response) => void handle(request, response));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -396,6 +403,28 @@ export async function startStripeDouble(options: {
     return paymentIntentObject(view, expandCharge);
   }
 
+  /**
+   * Stripe's search, for the one query StripePaymentProvider makes: a workflow and attempt in the
+   * metadata. Any other query is refused, so the provider cannot come to rely on one untested here.
+   */
+  async function searchPaymentIntents(params: Params) {
+    onlyKnown(params, ['query', 'limit']);
+    const query = text(params, 'query', true);
+    const match = /^metadata\['workflowId'\]:'((?:[^'\\]|\\.)*)' AND metadata\['attempt'\]:'((?:[^'\\]|\\.)*)'$/.exec(
+      query,
+    );
+    if (!match) throw invalid(`The search query is not one this double serves: ${query}`, 'parameter_invalid', 'query');
+    const unescape = (v: string) => v.replace(/\\(.)/g, '$1');
+    const found = await simulated.findIntent({ workflowId: unescape(match[1]!), attempt: unescape(match[2]!) });
+    return {
+      object: 'search_result',
+      url: '/v1/payment_intents/search',
+      has_more: false,
+      next_page: null,
+      data: found ? [await paymentIntentObject(found, false)] : [],
+    };
+  }
+
   function idempotencyError(key: string): StripeHttpError {
     return new StripeHttpError(400, {
       type: 'idempotency_error',
@@ -415,6 +444,7 @@ export async function startStripeDouble(options: {
     }
     if (resource === 'payment_intents') {
       if (method === 'POST' && segments.length === 2) return createPaymentIntent(params, idempotencyKey);
+      if (method === 'GET' && segments.length === 3 && id === 'search') return searchPaymentIntents(params);
       if (method === 'GET' && segments.length === 3) {
         onlyKnown(params, ['expand']);
         const expandCharge = expandsCharge(params);
@@ -474,7 +504,8 @@ export async function startStripeDouble(options: {
       if (outage) {
         return send(500, { error: { type: 'api_error', message: 'An error occurred with our connection to Stripe.' } });
       }
-      const result = await route(method, url.pathname, params, key);
+      const stored = key !== undefined && keyEpoch > 0 ? `${key}~epoch${keyEpoch}` : key;
+      const result = await route(method, url.pathname, params, stored);
       if (result === undefined) {
         throw invalid(`Unrecognized request URL (${method}: ${url.pathname}).`, undefined, undefined, 404);
       }
@@ -552,6 +583,9 @@ export async function startStripeDouble(options: {
     requests,
     loseAnswers(method, path, times) {
       return new Promise<void>((done) => losses.push({ method, path, left: times, done }));
+    },
+    forgetIdempotencyKeys() {
+      keyEpoch++;
     },
     setOutage(on) {
       outage = on;

@@ -205,6 +205,23 @@ export function describeProviderContract(name: string, setup: () => Promise<Prov
         );
       });
 
+      it('finds a PaymentIntent again by the workflow and attempt in its metadata, even under a new key', async () => {
+        const request = input('pm_card_visa');
+        const first = await ctx.provider.authorize(request);
+        const found = await ctx.provider.findIntent(request.metadata);
+        expect(found).toMatchObject({ id: first.id, status: 'requires_capture', amountCapturable: AMOUNT });
+        expect(await ctx.provider.findIntent({ ...request.metadata, attempt: '2' })).toBeNull();
+        expect(await ctx.provider.findIntent({ workflowId: `order/${randomUUID()}`, attempt: '1' })).toBeNull();
+        // A declined one is found too, with its decline: the retry answers what the first try got.
+        const declined = input('pm_card_chargeDeclined');
+        const refused = await ctx.provider.authorize(declined);
+        expect(await ctx.provider.findIntent(declined.metadata)).toMatchObject({
+          id: refused.id,
+          status: 'requires_payment_method',
+          lastError: { code: 'card_declined' },
+        });
+      });
+
       it('answers a retried capture with the same result instead of refusing the second capture', async () => {
         const intent = await authorized();
         const request = { paymentId: intent.id, amountCents: AMOUNT, idempotencyKey: key('capture') };

@@ -408,6 +408,34 @@ describe('StripePaymentProvider request shapes (stripe-mock validates them again
     expectIntentShape(await provider.cancel({ paymentId: 'pi_123', idempotencyKey: newKey() }));
   });
 
+  it('findIntent: searches PaymentIntents by metadata, then reads the one found', async () => {
+    // stripe-mock answers a search with one canned PaymentIntent whatever the query: its shape is the point.
+    const found = await provider.findIntent({ workflowId: "order-it's", attempt: '1' });
+    expect(found).not.toBeNull();
+    expectIntentShape(found!);
+  });
+
+  it('findIntent: a search Stripe refuses (no search API for the account) finds nothing; an outage is thrown', async () => {
+    let status = 400;
+    const server = createServer((_request, response) => {
+      response.writeHead(status, { 'content-type': 'application/json' });
+      const type = status === 400 ? 'invalid_request_error' : 'api_error';
+      response.end(JSON.stringify({ error: { type, message: 'Search is not available for this account.' } }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const refusing = new StripePaymentProvider({ secretKey: SECRET_KEY, apiBase: `http://127.0.0.1:${port}` });
+      expect(await refusing.findIntent({ workflowId: 'order-1', attempt: '1' })).toBeNull();
+      status = 500;
+      const outage = await refusing.findIntent({ workflowId: 'order-1', attempt: '1' }).catch((err: unknown) => err);
+      expect(outage).toBeInstanceOf(Error);
+      expect(outage).not.toBeInstanceOf(PaymentRequestError);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('refund and retrieveRefund', async () => {
     expectRefundShape(await provider.refund({ paymentId: 'pi_123', amountCents: 500, idempotencyKey: newKey() }));
     expectRefundShape(await provider.retrieveRefund('re_123'));

@@ -4,6 +4,7 @@
  * the Temporal Web UI (summaries, details, readable activity and timer summaries).
  */
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operatorQueries } from '../../src/contracts/operator-queries.js';
 import { TEST_ADMIN_TOKEN, startTestStack, type TestStack } from '../helpers/app.js';
@@ -51,6 +52,13 @@ async function place(lines: { productId: string; quantity: number }[], email = '
 }
 const admin = (path: string, json?: unknown) =>
   stack.http(path, { method: json === undefined ? 'GET' : 'POST', admin: true, json });
+/** Resolves once the double has had no request for `ms`. */
+async function quietFor(ms: number): Promise<void> {
+  for (let seen = -1; seen !== double.requests.length;) {
+    seen = double.requests.length;
+    await sleep(ms);
+  }
+}
 const held = (orderId: string) => stack.db.prisma.reservation.findMany({ where: { orderId, status: 'held' } });
 
 describe('a payment step that stops for an operator', () => {
@@ -90,6 +98,38 @@ describe('a payment step that stops for an operator', () => {
         where: { metadata: { path: ['orderId'], equals: orderId } },
       }),
     ).toBe(1);
+    await expectInvariants(stack);
+  });
+
+  it('a retry after Stripe forgot the key finds the hold whose answer was lost instead of making a second', async () => {
+    const [p] = await productsInStock(stack, 1);
+    // The authorization is made but its answer never arrives (the SDK's own two retries lost too),
+    // then Stripe is down for the rest of the step.
+    const lost = double.loseAnswers('POST', /^\/v1\/payment_intents$/, 3).then(() => double.setOutage(true));
+    let orderId: string;
+    try {
+      orderId = await place([{ productId: p!.id, quantity: 1 }]);
+      await lost;
+      await waitForOrder(stack, orderId, (o) => o.flags.includes('payment_stuck'), 20_000);
+      // The step gave up, but its last attempt may still be retrying inside the SDK: let it end
+      // against the outage, so it cannot create anything once keys are forgotten below.
+      await quietFor(3_000);
+    } finally {
+      double.setOutage(false);
+    }
+    const made = () =>
+      stack.db.prisma.simulatedPaymentIntent.findMany({ where: { metadata: { path: ['orderId'], equals: orderId } } });
+    expect(await made()).toHaveLength(1); // the hold exists; the order does not know it
+    // More than 24 hours pass: Stripe no longer remembers the step's idempotency key.
+    double.forgetIdempotencyKeys();
+
+    const retried = await admin(`/api/admin/orders/${orderId}/retry-payment`, {});
+    expect(retried.status, JSON.stringify(retried.body)).toBe(200);
+    const order = await waitForOrder(stack, orderId, (o) => o.status === 'delivered', 30_000);
+    const [intent] = await made();
+    expect(await made()).toHaveLength(1);
+    expect(order.payment).toMatchObject({ paymentId: intent!.id, capturedCents: p!.priceCents });
+    expect(double.requests.some((r) => r.method === 'GET' && r.path === '/v1/payment_intents/search')).toBe(true);
     await expectInvariants(stack);
   });
 
