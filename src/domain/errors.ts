@@ -33,6 +33,7 @@ export const ErrorCode = {
   UnsupportedMediaType: 'unsupported_media_type',
   PayloadTooLarge: 'payload_too_large',
   ServiceUnavailable: 'service_unavailable',
+  TooManyRequests: 'too_many_requests',
   WebhooksNotConfigured: 'webhooks_not_configured',
   InvalidSignature: 'invalid_signature',
   NotImplemented: 'not_implemented',

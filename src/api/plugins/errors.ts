@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { DomainError, ErrorCode } from '../../domain/errors.js';
+import { temporalBusyOf } from '../temporal-errors.js';
 
 /** HTTP status for each stable code; anything unlisted is a 422 (a business rule said no). */
 const STATUS: Partial<Record<ErrorCode, number>> = {
@@ -29,6 +30,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.UnsupportedMediaType]: 415,
   [ErrorCode.NotImplemented]: 501,
   [ErrorCode.ServiceUnavailable]: 503,
+  [ErrorCode.TooManyRequests]: 429,
   [ErrorCode.WebhooksNotConfigured]: 503,
   [ErrorCode.InvalidSignature]: 400,
   [ErrorCode.Internal]: 500,
@@ -101,6 +103,15 @@ async function errorsPlugin(app: FastifyInstance) {
       return reply
         .status(mapped ? statusForCode(mapped) : status)
         .send({ error: { code, message: err.message } } satisfies ErrorBody);
+    }
+    const busy = temporalBusyOf(err);
+    if (busy) {
+      request.log.warn({ err }, 'the Temporal server turned the request away');
+      const { code, message } = busy.error;
+      return reply
+        .status(statusForCode(code))
+        .header('retry-after', String(busy.retryAfterSeconds))
+        .send({ error: { code, message } } satisfies ErrorBody);
     }
     request.log.error({ err }, 'request failed');
     return reply
