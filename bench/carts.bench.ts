@@ -8,11 +8,17 @@
  * Results go to BENCHMARKS.md (between the carts markers) and bench/results/carts.json.
  */
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { Worker } from '@temporalio/worker';
-import { baselineActivities } from './baseline.activities.js';
 import { bumpUpdate, bumpViaActivityUpdate } from './baseline.workflows.js';
-import { machine, startBenchStack, summarize, timed, writeResults, type Summary } from './harness.js';
+import {
+  httpJson,
+  machine,
+  startBaseline,
+  startBenchStack,
+  summarize,
+  timed,
+  writeResults,
+  type Summary,
+} from './harness.js';
 
 const N = Number(process.env.BENCH_N ?? 300);
 const stack = await startBenchStack({ CART_MAX_UPDATES_PER_RUN: '1500' });
@@ -23,30 +29,12 @@ const products = await stack.prisma.product.findMany({
   select: { id: true },
 });
 
-async function http(method: string, path: string, body?: unknown): Promise<void> {
-  const res = await fetch(`${stack.url}${path}`, {
-    method,
-    headers: body ? { 'content-type': 'application/json', 'idempotency-key': randomUUID() } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  await res.arrayBuffer();
-}
+const http = (method: string, path: string, body?: unknown) => httpJson(stack, method, path, body);
 
 // ---- 1. warm latency, interleaved with the baselines ----
 let { worker, done } = await stack.startWorker();
-const baselineQueue = `bench-baseline-${randomUUID()}`;
-const baseline = await Worker.create({
-  connection: stack.nativeConnection,
-  taskQueue: baselineQueue,
-  workflowsPath: fileURLToPath(new URL('./baseline.workflows.ts', import.meta.url)),
-  activities: baselineActivities,
-});
-const baselineDone = baseline.run();
-const counter = await stack.client.workflow.start('baselineWorkflow', {
-  taskQueue: baselineQueue,
-  workflowId: `baseline-${randomUUID()}`,
-});
+const baseline = await startBaseline(stack);
+const { counter } = baseline;
 
 const cartId = randomUUID();
 const samples = { http: [] as number[], bare: [] as number[], activity: [] as number[] };
@@ -64,9 +52,7 @@ for (let i = -20; i < N; i++) {
   }
 }
 const warm = { http: summarize(samples.http), bare: summarize(samples.bare), activity: summarize(samples.activity) };
-await counter.terminate('benchmark done');
-baseline.shutdown();
-await baselineDone;
+await baseline.stop();
 
 // ---- 2. first change after a worker restart, by history size ----
 async function historyLength(id: string) {

@@ -3,12 +3,16 @@
  * dev server (the CLI), the worker and the API on a real port. Nothing is mocked.
  */
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { type WorkflowHandle } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { fileURLToPath } from 'node:url';
+import { baselineActivities } from './baseline.activities.js';
 import { seedCatalog } from '../prisma/seed.js';
 import { buildApp } from '../src/api/app.js';
 import { loadConfig, type Config } from '../src/config.js';
@@ -164,4 +168,48 @@ export function writeResults(name: string, report: unknown, markdown: string): v
     'BENCHMARKS.md',
     `bench/results/${name}.json`,
   ]);
+}
+
+/**
+ * The baseline every figure is divided by: a worker for bench/baseline.workflows.ts on its own task
+ * queue, with one long-running counter workflow to send bare updates to.
+ */
+export async function startBaseline(stack: BenchStack): Promise<{
+  queue: string;
+  counter: WorkflowHandle;
+  stop(): Promise<void>;
+}> {
+  const queue = `bench-baseline-${randomUUID()}`;
+  const worker = await Worker.create({
+    connection: stack.nativeConnection,
+    taskQueue: queue,
+    workflowsPath: fileURLToPath(new URL('./baseline.workflows.ts', import.meta.url)),
+    activities: baselineActivities,
+  });
+  const running = worker.run();
+  const counter = await stack.client.workflow.start('baselineWorkflow', {
+    taskQueue: queue,
+    workflowId: `baseline-${randomUUID()}`,
+  });
+  return {
+    queue,
+    counter,
+    async stop() {
+      await counter.terminate('benchmark done');
+      worker.shutdown();
+      await running;
+    },
+  };
+}
+
+/** A JSON request to the app (a fresh Idempotency-Key on each with a body); throws unless 2xx. */
+export async function httpJson(stack: BenchStack, method: string, path: string, body?: unknown): Promise<any> {
+  const res = await fetch(`${stack.url}${path}`, {
+    method,
+    headers: body ? { 'content-type': 'application/json', 'idempotency-key': randomUUID() } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
 }

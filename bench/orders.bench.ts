@@ -8,12 +8,9 @@
  * Results go to BENCHMARKS.md (between the orders markers) and bench/results/orders.json.
  */
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { Worker } from '@temporalio/worker';
 import { setStock } from '../src/db/inventory.store.js';
-import { baselineActivities } from './baseline.activities.js';
 import { bumpUpdate } from './baseline.workflows.js';
-import { machine, startBenchStack, summarize, timed, writeResults } from './harness.js';
+import { httpJson, machine, startBaseline, startBenchStack, summarize, timed, writeResults } from './harness.js';
 
 const N = Number(process.env.BENCH_N ?? 100);
 const LOAD = Number(process.env.BENCH_LOAD ?? 200);
@@ -27,34 +24,15 @@ for (const p of products)
   await setStock(stack.prisma, p.id, { onHand: 100_000, restockThreshold: 0, restockQuantity: 0 });
 
 const address = { name: 'Bench Mark', line1: '1 Load Lane', city: 'Springfield', postalCode: '12345', country: 'US' };
-async function http(method: string, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(`${stack.url}${path}`, {
-    method,
-    headers: body ? { 'content-type': 'application/json', 'idempotency-key': randomUUID() } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
+const http = (method: string, path: string, body?: unknown) => httpJson(stack, method, path, body);
 const lines = (i: number) => [
   { productId: products[i % products.length]!.id, quantity: 1 },
   { productId: products[(i + 7) % products.length]!.id, quantity: 2 },
 ];
 
 const { worker, done } = await stack.startWorker();
-const baselineQueue = `bench-baseline-${randomUUID()}`;
-const baseline = await Worker.create({
-  connection: stack.nativeConnection,
-  taskQueue: baselineQueue,
-  workflowsPath: fileURLToPath(new URL('./baseline.workflows.ts', import.meta.url)),
-  activities: baselineActivities,
-});
-const baselineDone = baseline.run();
-const counter = await stack.client.workflow.start('baselineWorkflow', {
-  taskQueue: baselineQueue,
-  workflowId: `baseline-${randomUUID()}`,
-});
+const baseline = await startBaseline(stack);
+const { counter, queue: baselineQueue } = baseline;
 
 // ---- 1. latency to 202, interleaved with the baselines ----
 const carts: string[] = [];
@@ -134,10 +112,8 @@ await inParallel(LOAD, () =>
 );
 const chainSeconds = (Date.now() - chainStart) / 1000;
 
-await counter.terminate('benchmark done');
-baseline.shutdown();
 worker.shutdown();
-await Promise.all([baselineDone, done]);
+await Promise.all([baseline.stop(), done]);
 await stack.close();
 
 // ---- report ----
