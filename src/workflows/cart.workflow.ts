@@ -1,6 +1,5 @@
 import {
   allHandlersFinished,
-  ApplicationFailure,
   condition,
   continueAsNew,
   log,
@@ -47,10 +46,11 @@ import {
   type CartView,
   type Pricing,
 } from '../domain/cart.js';
-import { DomainError, ErrorCode } from '../domain/errors.js';
+import { asBusinessFailure, businessFailure } from '../contracts/failures.js';
+import { ErrorCode } from '../domain/errors.js';
 import { checkKey, recordKey, type LedgerEntry } from '../domain/idempotency.js';
-import { describeOrderAtPlacement } from '../domain/order.js';
-import { orderWorkflow } from './order.workflow.js';
+import { describeOrderAtPlacement } from '../domain/order-description.js';
+import { orderWorkflow } from './order/order.workflow.js';
 import { summarizedActivities } from './activities.js';
 
 // A regular activity, not a local one: with SDK 1.24, local activities in update handlers that
@@ -70,27 +70,6 @@ const { sendCartReminder } = summarizedActivities({
 });
 
 const now = () => new Date().toISOString();
-
-/** A business outcome leaves the workflow as an ApplicationFailure the API maps by its type. */
-function asFailure(err: unknown): unknown {
-  if (err instanceof DomainError) {
-    return ApplicationFailure.create({
-      type: err.code,
-      message: err.message,
-      nonRetryable: true,
-      details: err.details === undefined ? [] : [err.details],
-    });
-  }
-  return err;
-}
-
-function rethrowAsFailure<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    throw asFailure(err);
-  }
-}
 
 /**
  * One shopping cart, for as long as it lives: the nextcart idea with Temporal as the event store.
@@ -142,24 +121,22 @@ export async function cartWorkflow(input: CartWorkflowInput): Promise<CartView> 
       const summary = `Price ${productIds.length} product(s) from the catalog`;
       return { requested: productIds, items: await lookupCatalogItems(summary, { productIds }) };
     } catch {
-      throw ApplicationFailure.create({
-        type: ErrorCode.ServiceUnavailable,
-        message: 'the catalog could not be read just now; nothing was changed, try again',
-        nonRetryable: true,
-      });
+      throw businessFailure(
+        ErrorCode.ServiceUnavailable,
+        'the catalog could not be read just now; nothing was changed, try again',
+      );
     }
   }
 
   const keyReused = (key: string) =>
-    ApplicationFailure.create({
-      type: ErrorCode.IdempotencyKeyReused,
-      message: `Idempotency-Key ${key} was already used for a different change to this cart`,
-      nonRetryable: true,
-    });
+    businessFailure(
+      ErrorCode.IdempotencyKeyReused,
+      `Idempotency-Key ${key} was already used for a different change to this cart`,
+    );
 
   function validate(command: CartCommand, key: string | undefined): void {
-    if (checkingOut) throw asFailure(new DomainError(ErrorCode.CartClosed, 'this cart is being checked out'));
-    rethrowAsFailure(() => checkCommand(state, command));
+    if (checkingOut) throw businessFailure(ErrorCode.CartClosed, 'this cart is being checked out');
+    asBusinessFailure(() => checkCommand(state, command));
     if (key && checkKey(ledger, key, JSON.stringify(command)).kind === 'conflict') throw keyReused(key);
   }
 
@@ -179,7 +156,7 @@ export async function cartWorkflow(input: CartWorkflowInput): Promise<CartView> 
       try {
         const pricing = await price(productsToPrice(state, command));
         // Applied to the state as it is now, after the await: concurrent changes are all kept.
-        state = rethrowAsFailure(() => applyCommand(state, command, pricing, now()));
+        state = asBusinessFailure(() => applyCommand(state, command, pricing, now()));
         if (key) ledger = recordKey(ledger, { key, fingerprint, at: now() });
         publish();
       } finally {
@@ -224,7 +201,7 @@ export async function cartWorkflow(input: CartWorkflowInput): Promise<CartView> 
       publish();
       return view();
     },
-    { validator: () => rethrowAsFailure(() => checkCommand(state, { type: 'clear' })) },
+    { validator: () => asBusinessFailure(() => checkCommand(state, { type: 'clear' })) },
   );
   setHandler(
     checkoutUpdate,
@@ -275,9 +252,9 @@ export async function cartWorkflow(input: CartWorkflowInput): Promise<CartView> 
     },
     {
       validator: (_args) => {
-        rethrowAsFailure(() => checkCommand(state, { type: 'clear' }));
+        asBusinessFailure(() => checkCommand(state, { type: 'clear' }));
         if (state.lines.length === 0)
-          throw asFailure(new DomainError(ErrorCode.CartEmpty, 'the cart is empty: add something before checking out'));
+          throw businessFailure(ErrorCode.CartEmpty, 'the cart is empty: add something before checking out');
       },
     },
   );

@@ -22,7 +22,8 @@ import { ordersWaitingFor } from '../../db/inventory.store.js';
 import { flagEndedOrder, orderFlags } from '../../db/orders.store.js';
 import type { PrismaClient } from '../../db/prisma.js';
 import { DomainError, ErrorCode } from '../../domain/errors.js';
-import { describeOrderAtPlacement, type OrderView, type ShippingAddress } from '../../domain/order.js';
+import { describeOrderAtPlacement } from '../../domain/order-description.js';
+import type { OrderView, ShippingAddress } from '../../domain/order.js';
 import { domainErrorOf } from '../temporal-errors.js';
 
 export interface PlaceOrder {

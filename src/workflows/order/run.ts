@@ -1,0 +1,166 @@
+import { log, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { OrderPolicy, OrderWorkflowInput } from '../../contracts/order.contract.js';
+import { BackorderedSkus, OrderFlags, OrderStatus, OrderTotal, Skus } from '../../contracts/search-attributes.js';
+import {
+  createOrder,
+  linesIn,
+  orderView,
+  type CancelReason,
+  type OrderState,
+  type OrderView,
+} from '../../domain/order.js';
+import { describeOrder } from '../../domain/order-description.js';
+import { customerMessage, type JournalEvent } from '../../domain/order-journal.js';
+import { db, payActivities, type PayActivities } from './activities.js';
+import { Saga } from './saga.js';
+
+export const now = () => new Date().toISOString();
+/** Milliseconds until a deadline, at least 1 (a timer of 0 would not be a timer). */
+export const remaining = (deadline: number) => Math.max(1, deadline - Date.now());
+
+/** An order stopped in a payment step until an operator decides: retry it, or cancel the order. */
+export class StoppedForCancel extends Error {}
+
+/**
+ * How a step ends an order's life early: `cancelled` gives back everything taken (the saga) and
+ * closes with the reason (and `message`, or the usual one for a cancellation someone asked for);
+ * `refundAll` is the shop cancelling after shipping; `closed` means the step closed it already.
+ * A step that lets the order go on returns nothing.
+ */
+export type Ending =
+  { kind: 'cancelled'; reason: CancelReason; message?: string } | { kind: 'refundAll' } | { kind: 'closed' };
+
+/**
+ * One run of an order: its state (changed only through src/domain/order.ts), what its handlers
+ * have asked for, and how it shows itself (the view, the Web UI, the read side, messages). The
+ * steps in steps/ read and move it; handlers.ts only records requests on it and waits.
+ */
+export class OrderRun {
+  readonly policy: OrderPolicy;
+  readonly selfId = workflowInfo().workflowId;
+  /** How long a payment step retries the provider before the order stops for an operator. */
+  readonly stepTimeoutMs: number;
+  readonly pay: PayActivities;
+  state: OrderState;
+  readonly saga = new Saga();
+
+  // ---- asked for by handlers; the steps look between awaits ----
+  cancelRequest: CancelReason | null = null;
+  /** Set by a force-cancel; after shipping it means "refund everything", before it a cancel. */
+  forceCancel: { reason: string } | null = null;
+  /** A payment method to try next (given at placement or by the customer since). */
+  pendingMethod: string | null;
+  stockNudges = 0;
+  paymentNudges = 0;
+  refundNudges = 0;
+  retryRequests = 0;
+
+  // ---- where the order is ----
+  cancellationDone = false;
+  /** Set when capture begins: from here on the order ships and a customer can no longer cancel it. */
+  shipping = false;
+  /** Set once the order is closing: nothing can be cancelled any more. */
+  closing = false;
+  /** A payment step waiting for an operator (flag payment_stuck), by name. */
+  stuckStep: string | null = null;
+
+  // ---- money in motion ----
+  /** Refunds requested and not yet answered: claimed before the first await, so two cannot take the same money. */
+  pendingRefundCents = 0;
+  refunds = 0;
+  reauthorizations = 0;
+  readonly refundTrackers = new Set<Promise<void>>();
+  /** Products this order has asked a restock for (once each, until stock arrives). */
+  readonly restocksAsked = new Set<string>();
+
+  private readonly seenEvents: string[] = [];
+  private published = '';
+  private publishedVersion = 0;
+
+  constructor(readonly input: OrderWorkflowInput) {
+    this.policy = input.policy;
+    this.stepTimeoutMs = input.policy.paymentStepTimeoutMs ?? 12 * 3_600_000;
+    this.pay = payActivities(this.stepTimeoutMs);
+    // A provisional order until the catalog lookup fills in names and prices: handlers answer from
+    // the first moment (a GET right after the 202, a cancel).
+    const placedAt = now();
+    this.state = createOrder({
+      id: input.orderId,
+      paymentMethod: input.paymentMethod,
+      payBy: new Date(Date.parse(placedAt) + input.policy.paymentTimeoutMs).toISOString(),
+      attemptsAllowed: input.policy.maxPaymentAttempts,
+      currency: input.currency,
+      email: input.email,
+      customerId: input.customerId,
+      cartId: input.cartId,
+      shippingAddress: input.shippingAddress,
+      lines: input.lines.map((l) => ({
+        productId: l.productId,
+        sku: '',
+        name: '',
+        vendorId: '',
+        quantity: l.quantity,
+        unitPriceCents: 0,
+      })),
+      now: placedAt,
+    });
+    this.pendingMethod = input.paymentMethod ?? null;
+  }
+
+  view(): OrderView {
+    return orderView(this.state);
+  }
+
+  /**
+   * The last side effect of every step: the Web UI's details and search attributes, then the
+   * summary in Postgres. Once the summary has caught up with the workflow's version, everything
+   * that step does (messages, journal) is done too.
+   */
+  async publish(): Promise<void> {
+    if (this.state.version === this.publishedVersion) return;
+    this.publishedVersion = this.state.version;
+    const v = this.view();
+    setCurrentDetails(describeOrder(v));
+    // Replay-safe: the SDK's workflow logger writes nothing while a history is replayed.
+    log.info(`order ${v.status}: ${v.timeline.at(-1)?.message ?? ''}`, {
+      status: v.status,
+      version: v.version,
+      ...(v.flags.length > 0 && { flags: v.flags }),
+    });
+    const backordered = linesIn(this.state, 'backordered').map((l) => l.sku);
+    const attributes = JSON.stringify([v.status, v.totalCents, backordered, v.flags]);
+    if (attributes !== this.published) {
+      upsertSearchAttributes([
+        { key: OrderStatus, value: v.status },
+        { key: OrderTotal, value: v.totalCents / 100 },
+        { key: Skus, value: v.lines.map((l) => l.sku) },
+        { key: BackorderedSkus, value: backordered },
+        { key: OrderFlags, value: v.flags },
+      ]);
+      this.published = attributes;
+    }
+    await db.recordOrderSummary(`Save order summary (${v.status}, v${v.version})`, v);
+  }
+
+  /** Tells the customer, once per `key` (see customerMessage). */
+  notify(kind: string, message: string, extra: Record<string, unknown> = {}, key = kind): Promise<void> {
+    return db.notifyCustomer(`Tell the customer: ${kind}`, customerMessage(this.state, kind, message, extra, key));
+  }
+
+  /** Appends events to the journal, once each. */
+  journal(summary: string, events: JournalEvent[]): Promise<void> {
+    return db.appendJournal(summary, { events });
+  }
+
+  /**
+   * Provider events arrive twice (webhook retries) and out of order: each is applied once, and
+   * only says "look again" (the order asks the provider for the current state).
+   */
+  firstTime(eventId: string | undefined): boolean {
+    if (!eventId) return true;
+    if (this.seenEvents.includes(eventId)) return false;
+    this.seenEvents.push(eventId);
+    if (this.seenEvents.length > 500) this.seenEvents.shift();
+    return true;
+  }
+}

@@ -1,0 +1,79 @@
+import { condition } from '@temporalio/workflow';
+import { linesIn, setLine, transition } from '../../../domain/order.js';
+import { db } from '../activities.js';
+import { now, remaining, type Ending, type OrderRun } from '../run.js';
+import { holdStock } from './hold-stock.js';
+import { keepAuthorizationAlive, renewAt } from './reauthorize.js';
+
+const skusOf = (run: OrderRun) =>
+  linesIn(run.state, 'backordered')
+    .map((l) => l.sku)
+    .join(', ');
+
+/**
+ * Stock: backordered lines wait, the durable "reminder" of the older designs. Each retries its
+ * hold every BACKORDER_RETRY_INTERVAL, or at once when stock for it arrives (a restock, an
+ * operator). After MAX_BACKORDER_WAIT the lines still waiting are cancelled: the rest ships, or
+ * the order is cancelled when nothing is left. A hold that would lapse meanwhile is renewed.
+ */
+export async function awaitStock(run: OrderRun): Promise<Ending | undefined> {
+  if (linesIn(run.state, 'backordered').length > 0) {
+    run.state = transition(run.state, 'backordered', now(), `Waiting for stock: ${skusOf(run)}`);
+    await run.notify(
+      'order_backordered',
+      'Part of your order is waiting for stock; we will ship as soon as it arrives.',
+      {
+        skus: linesIn(run.state, 'backordered').map((l) => l.sku),
+      },
+    );
+    await run.publish();
+    const deadline = Date.parse(run.state.placedAt) + run.policy.maxBackorderWaitMs;
+    // Stock news arriving while a retry pass runs triggers another pass at once, not after the timer.
+    let seenStock = run.stockNudges;
+    while (linesIn(run.state, 'backordered').length > 0) {
+      await run.publish();
+      await condition(
+        () => run.stockNudges !== seenStock || run.cancelRequest !== null,
+        Math.min(run.policy.backorderRetryIntervalMs, remaining(deadline), remaining(renewAt(run))),
+        { summary: `Backorder: try ${skusOf(run)} again (or when stock arrives)` },
+      );
+      if (run.cancelRequest) return { kind: 'cancelled', reason: run.cancelRequest };
+      const lapsed = await keepAuthorizationAlive(run);
+      if (lapsed) return lapsed;
+      seenStock = run.stockNudges;
+      for (const line of linesIn(run.state, 'backordered')) await holdStock(run, line);
+      if (linesIn(run.state, 'backordered').length === 0) break;
+      if (Date.now() >= deadline) {
+        const ending = await giveUpWaiting(run);
+        if (ending) return ending;
+      }
+    }
+  }
+  run.state = transition(run.state, 'reserved', now(), 'All stock held');
+  await run.publish();
+  return undefined;
+}
+
+/** MAX_BACKORDER_WAIT passed: the lines still waiting are cancelled, and the customer told. */
+async function giveUpWaiting(run: OrderRun): Promise<Ending | undefined> {
+  const waiting = linesIn(run.state, 'backordered');
+  for (const line of waiting) {
+    run.state = setLine(run.state, line.productId, 'cancelled', now(), 'backorder_timeout');
+    await db.removeBackorderWait(`Stop waiting for ${line.sku}: waited too long`, {
+      orderId: run.state.id,
+      productId: line.productId,
+    });
+  }
+  if (linesIn(run.state, 'held').length === 0)
+    return {
+      kind: 'cancelled',
+      reason: 'backorder_timeout',
+      message: 'The products did not come back in stock in time.',
+    };
+  await run.notify(
+    'order_lines_cancelled',
+    `We could not get ${waiting.map((l) => l.name).join(', ')} in time; the rest of your order ships and you pay only for what ships.`,
+    { skus: waiting.map((l) => l.sku) },
+  );
+  return undefined;
+}

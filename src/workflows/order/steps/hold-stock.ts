@@ -1,0 +1,98 @@
+import { ParentClosePolicy, startChild } from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { workflowId } from '../../../contracts/temporal.js';
+import { formatDuration } from '../../../domain/duration.js';
+import { setLine, type OrderLine } from '../../../domain/order.js';
+import { describeRestockRequest } from '../../../domain/order-description.js';
+import { restockWorkflow } from '../../restock.workflow.js';
+import { db } from '../activities.js';
+import { now, type OrderRun } from '../run.js';
+
+interface Hold {
+  held: boolean;
+  available: number;
+  restockThreshold: number;
+  restockQuantity: number;
+  sku: string;
+}
+
+/**
+ * Holds one line's units, all or nothing. Held: its release goes on the saga. Not held: the line
+ * waits as backordered (on the list restocks read), and that wait goes on the saga instead. Either
+ * way, stock left low asks for a restock.
+ */
+export async function holdStock(run: OrderRun, line: OrderLine): Promise<void> {
+  const hold: Hold = await db.holdStock(`Hold ${line.quantity} × ${line.sku}`, {
+    orderId: run.state.id,
+    productId: line.productId,
+    quantity: line.quantity,
+  });
+  if (hold.held) {
+    const wasWaiting = line.status === 'backordered';
+    run.state = setLine(run.state, line.productId, 'held', now());
+    run.saga.push({ kind: 'release', productId: line.productId, sku: line.sku, quantity: line.quantity });
+    if (wasWaiting) {
+      await db.removeBackorderWait(`Stop waiting for ${line.sku}: held`, {
+        orderId: run.state.id,
+        productId: line.productId,
+      });
+    }
+  } else if (line.status === 'pending') {
+    run.state = setLine(run.state, line.productId, 'backordered', now());
+    await db.addBackorderWait(`Wait for ${line.quantity} × ${line.sku} (backordered)`, {
+      orderId: run.state.id,
+      productId: line.productId,
+      quantity: line.quantity,
+    });
+    run.saga.push({ kind: 'stopWaiting', productId: line.productId, sku: line.sku });
+  }
+  await askForRestock(run, line, hold);
+}
+
+/** Undo of a hold: the units go back to stock. */
+export function releaseHold(
+  run: OrderRun,
+  { productId, sku, quantity }: { productId: string; sku: string; quantity: number },
+) {
+  return db.releaseStock(`Release ${quantity} × ${sku}`, { orderId: run.state.id, productId });
+}
+
+/** Undo of a backorder wait: off the list restocks read. */
+export function stopWaiting(run: OrderRun, { productId, sku }: { productId: string; sku: string }) {
+  return db.removeBackorderWait(`Stop waiting for ${sku}`, { orderId: run.state.id, productId });
+}
+
+/** One restock per SKU at a time (the child's id is the guard); it outlives this order. */
+async function askForRestock(run: OrderRun, line: OrderLine, hold: Hold): Promise<void> {
+  if (hold.restockThreshold <= 0 || hold.restockQuantity <= 0 || hold.available >= hold.restockThreshold) return;
+  if (run.restocksAsked.has(line.productId)) return;
+  run.restocksAsked.add(line.productId);
+  try {
+    await startChild(restockWorkflow, {
+      workflowId: workflowId.restock(hold.sku),
+      args: [
+        {
+          productId: line.productId,
+          sku: hold.sku,
+          quantity: hold.restockQuantity,
+          requestedBy: run.state.id,
+          stepMs: run.policy.restockStepMs,
+        },
+      ],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      staticSummary: `Restock ${hold.restockQuantity} × ${hold.sku}`,
+      staticDetails: describeRestockRequest({
+        sku: hold.sku,
+        productName: line.name,
+        quantity: hold.restockQuantity,
+        requestedBy: run.state.id,
+        available: hold.available,
+        threshold: hold.restockThreshold,
+        stepDuration: formatDuration(run.policy.restockStepMs),
+      }),
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+}
