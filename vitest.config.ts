@@ -12,6 +12,17 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          // Workflows on a real Temporal server with activities stubbed in memory: each step's branches, fast.
+          name: 'steps',
+          include: ['test/steps/**/*.test.ts'],
+          globalSetup: ['test/helpers/steps-setup.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'integration',
           include: ['test/{api,db,workflows,replay,e2e,payments}/**/*.test.ts'],
           // One real PostgreSQL and one real Temporal dev server for the whole run.

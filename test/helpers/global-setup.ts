@@ -4,21 +4,18 @@
  * @temporalio/testing), plus one workflow bundle shared by every test worker, and stripe-mock
  * (Stripe's API mock, which checks requests against Stripe's OpenAPI spec).
  */
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { seedCatalog } from '../../prisma/seed.js';
-import { customSearchAttributes } from '../../src/contracts/search-attributes.js';
 import { migrateDatabase } from '../../src/db/migrate.js';
 import { createPrisma } from '../../src/db/prisma.js';
 import { startEmbeddedPostgres } from '../../src/dev/embedded-postgres.js';
 import { ensureStripeMock, startStripeMock } from '../../src/dev/stripe-mock.js';
 import { ensureTemporalCli } from '../../src/dev/temporal-cli.js';
-import { workflowsPath } from '../../src/worker/create-worker.js';
 import { freePort } from '../../src/dev/ports.js';
+import { startTemporalWithBundle } from './temporal-server.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -57,20 +54,8 @@ export default async function setup(project: TestProject) {
     ensureStripeMock((line) => console.log(line)).then((binary) => startStripeMock(binary)),
   ]);
 
-  const [env, bundle] = await Promise.all([
-    TestWorkflowEnvironment.createLocal({
-      server: {
-        executable: { type: 'existing-path', path: cliPath },
-        ip: '127.0.0.1',
-        searchAttributes: customSearchAttributes,
-        // The server logs every throttled update at ERROR; the tests assert outcomes instead.
-        log: { format: 'pretty', level: 'never' },
-      },
-    }),
-    bundleWorkflowCode({
-      workflowsPath,
-      logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
-    }),
+  const [{ env, bundlePath }] = await Promise.all([
+    startTemporalWithBundle(cliPath, root),
     (async () => {
       await migrateDatabase(postgres.url);
       const prisma = createPrisma(postgres.url, 2);
@@ -78,8 +63,6 @@ export default async function setup(project: TestProject) {
       await prisma.$disconnect();
     })(),
   ]);
-  const bundlePath = path.join(root, 'workflow-bundle.js');
-  await writeFile(bundlePath, bundle.code);
 
   const adminUrl = new URL(postgres.url);
   adminUrl.pathname = '/postgres';

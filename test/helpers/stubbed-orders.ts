@@ -1,0 +1,235 @@
+/**
+ * The fast tier's harness: the real order workflow on a real Temporal server, with every activity
+ * stubbed by an in-memory shop (a World). One worker per test file; each activity call is routed
+ * to the World of the workflow that made it, logged, and answered by the World's stub, which a test
+ * replaces to take a branch (a hold refused, a decline, a provider outage, a database that refuses).
+ */
+import { randomUUID } from 'node:crypto';
+import { Context } from '@temporalio/activity';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { inject } from 'vitest';
+import type { OrderPolicy, OrderWorkflowInput } from '../../src/contracts/order.contract.js';
+import { getOrderQuery } from '../../src/contracts/order.contract.js';
+import { WorkflowType, workflowId } from '../../src/contracts/temporal.js';
+import type { CatalogItem } from '../../src/domain/cart.js';
+import type { OrderView } from '../../src/domain/order.js';
+import type { PaymentIntentView, RefundView } from '../../src/payments/provider.js';
+import type { Activities } from '../../src/workflows/activities.js';
+import type { orderWorkflow } from '../../src/workflows/order/order.workflow.js';
+
+export type OrderHandle = WorkflowHandle<typeof orderWorkflow>;
+
+Runtime.install({ logger: new DefaultLogger('ERROR') });
+
+/** Durations of a fast order: every stage in well under a second, unless a test says otherwise. */
+export const fastPolicy: OrderPolicy = {
+  paymentTimeoutMs: 5_000,
+  paymentActionTimeoutMs: 3_000,
+  maxPaymentAttempts: 3,
+  backorderRetryIntervalMs: 500,
+  maxBackorderWaitMs: 3_000,
+  pickingMs: 100,
+  shippingMs: 100,
+  returnWindowMs: 300,
+  restockStepMs: 100,
+  reauthorizeBeforeMs: 86_400_000,
+  refundCheckIntervalMs: 300,
+  paymentCheckIntervalMs: 300,
+  paymentStepTimeoutMs: 1_500,
+};
+
+export const productIds = [1, 2, 3].map((i) => `00000000-0000-4000-8000-00000000000${i}`);
+const catalog: CatalogItem[] = productIds.map((productId, i) => ({
+  productId,
+  sku: `SKU-${i + 1}`,
+  name: `Product ${i + 1}`,
+  vendorId: '00000000-0000-4000-8000-0000000000ee',
+  priceCents: 1000 * (i + 1),
+  currency: 'USD',
+  available: 10,
+}));
+
+const intent = (id: string, amount: number, patch: Partial<PaymentIntentView> = {}): PaymentIntentView => ({
+  id,
+  status: 'requires_capture',
+  amount,
+  currency: 'USD',
+  amountCapturable: amount,
+  amountReceived: 0,
+  amountRefunded: 0,
+  clientSecret: `${id}_secret`,
+  nextAction: null,
+  lastError: null,
+  captureBefore: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+  metadata: {},
+  ...patch,
+});
+
+type Stubs = { [K in keyof Activities]: (...args: Parameters<Activities[K]>) => ReturnType<Activities[K]> };
+
+/**
+ * An in-memory shop for one order: catalog, stock, payment intents, and every activity call in the
+ * order it was made. Its stubs answer as the real activities do on a good day; replace one to
+ * take another branch.
+ */
+export class World {
+  readonly calls: { name: string; args: any }[] = [];
+  readonly stock = new Map(productIds.map((id) => [id, 10]));
+  readonly intents = new Map<string, PaymentIntentView>();
+  catalog = catalog;
+
+  names = () => this.calls.map((c) => c.name);
+  callsTo = (name: keyof Activities) => this.calls.filter((c) => c.name === name).map((c) => c.args);
+  /** Customer messages written to the outbox, by kind. */
+  messages = () => this.callsTo('notifyCustomer').map((a) => a.kind as string);
+  lastSummary = (): OrderView | undefined => this.callsTo('recordOrderSummary').at(-1);
+
+  readonly stubs: Stubs = {
+    lookupCatalogItems: async ({ productIds: ids }) => this.catalog.filter((c) => ids.includes(c.productId)),
+    recordOrderSummary: async () => undefined,
+    holdStock: async ({ productId, quantity }) => {
+      const left = this.stock.get(productId) ?? 0;
+      const held = left >= quantity;
+      if (held) this.stock.set(productId, left - quantity);
+      const sku = this.catalog.find((c) => c.productId === productId)?.sku ?? '?';
+      return { held, sku, available: held ? left - quantity : left, restockThreshold: 0, restockQuantity: 0 };
+    },
+    releaseStock: async () => ({ released: true }) as any,
+    shipStock: async () => ({ shipped: true }) as any,
+    addBackorderWait: async () => undefined,
+    removeBackorderWait: async () => undefined,
+    ordersWaitingFor: async () => [],
+    notifyCustomer: async () => undefined,
+    appendJournal: async () => undefined,
+    recordRestockStep: async () => undefined,
+    receiveStock: async () => ({ received: true }) as any,
+    sendCartReminder: async () => ({ written: true }),
+    applyCatalogImportBatch: async () => ({ updated: 0, failed: [], restocked: [] }),
+    authorizePayment: async (input) => this.keep(intent(`pi_${input.metadata.attempt}`, input.amountCents)),
+    retrievePayment: async ({ paymentId }) => this.intents.get(paymentId)!,
+    capturePayment: async ({ paymentId, amountCents }) =>
+      this.keep({
+        ...this.intents.get(paymentId)!,
+        status: 'succeeded',
+        amountCapturable: 0,
+        amountReceived: amountCents,
+      }),
+    cancelPayment: async ({ paymentId }) => {
+      const current = this.intents.get(paymentId)!;
+      return current.status === 'succeeded'
+        ? current
+        : this.keep({ ...current, status: 'canceled', amountCapturable: 0 });
+    },
+    reauthorizePayment: async (input) => this.keep(intent(`pi_${input.metadata.attempt}`, input.amountCents)),
+    refundPayment: async ({ paymentId, amountCents }): Promise<RefundView> => ({
+      id: `re_${this.callsTo('refundPayment').length}`,
+      paymentId,
+      amount: amountCents,
+      status: 'succeeded',
+      failureReason: null,
+    }),
+    retrieveRefund: async ({ refundId }): Promise<RefundView> => ({
+      id: refundId,
+      paymentId: 'pi_1',
+      amount: 0,
+      status: 'succeeded',
+      failureReason: null,
+    }),
+  };
+
+  keep(pi: PaymentIntentView): PaymentIntentView {
+    this.intents.set(pi.id, pi);
+    return pi;
+  }
+}
+
+/** Every activity the worker registers, each routed to the World of the workflow that called it. */
+function routedActivities(worlds: Map<string, World>, fallback: World): Activities {
+  const names = Object.keys(fallback.stubs) as (keyof Activities)[];
+  return Object.fromEntries(
+    names.map((name) => [
+      name,
+      async (...args: any[]) => {
+        const world = worlds.get(Context.current().info.workflowExecution?.workflowId ?? '') ?? fallback;
+        world.calls.push({ name, args: args[0] });
+        return (world.stubs[name] as (...a: any[]) => unknown)(...args);
+      },
+    ]),
+  ) as unknown as Activities;
+}
+
+export interface StubbedOrders {
+  client: Client;
+  taskQueue: string;
+  /** Starts an order over `world`: two lines of products 1 and 2 unless `input` says otherwise. */
+  start(world: World, input?: Partial<OrderWorkflowInput>): Promise<OrderHandle>;
+  /** The order's view from its query. */
+  view(handle: OrderHandle): Promise<OrderView>;
+  /** Polls the order's query until `done` holds. */
+  until(handle: OrderHandle, done: (o: OrderView) => boolean, timeoutMs?: number): Promise<OrderView>;
+  close(): Promise<void>;
+}
+
+/** A worker with stubbed activities on a task queue of its own, and a client. */
+export async function startStubbedOrders(): Promise<StubbedOrders> {
+  const address = inject('temporalAddress');
+  const taskQueue = `steps-${randomUUID()}`;
+  const worlds = new Map<string, World>();
+  const connection = await NativeConnection.connect({ address });
+  const worker = await Worker.create({
+    connection,
+    taskQueue,
+    workflowBundle: { codePath: inject('workflowBundlePath') },
+    activities: routedActivities(worlds, new World()),
+  });
+  const running = worker.run();
+  const clientConnection = await Connection.connect({ address });
+  const client = new Client({ connection: clientConnection });
+
+  const view = (handle: OrderHandle) => handle.query(getOrderQuery);
+  return {
+    client,
+    taskQueue,
+    async start(world, input = {}) {
+      const orderId = randomUUID();
+      worlds.set(workflowId.order(orderId), world);
+      return client.workflow.start<typeof orderWorkflow>(WorkflowType.order, {
+        workflowId: workflowId.order(orderId),
+        taskQueue,
+        args: [
+          {
+            orderId,
+            lines: [
+              { productId: productIds[0]!, quantity: 1 },
+              { productId: productIds[1]!, quantity: 2 },
+            ],
+            email: 'ada@example.com',
+            shippingAddress: { name: 'Ada', line1: '1 Main St', city: 'London', postalCode: 'N1', country: 'GB' },
+            paymentMethod: 'pm_card_visa',
+            currency: 'USD',
+            ...input,
+            policy: { ...fastPolicy, ...input.policy },
+          } satisfies OrderWorkflowInput,
+        ],
+      });
+    },
+    view,
+    async until(handle, done, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      let last: OrderView | undefined;
+      while (Date.now() < deadline) {
+        last = await view(handle);
+        if (done(last)) return last;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`the order did not get there in ${timeoutMs} ms; last seen: ${JSON.stringify(last, null, 2)}`);
+    },
+    async close() {
+      worker.shutdown();
+      await running;
+      await clientConnection.close();
+      await connection.close();
+    },
+  };
+}
