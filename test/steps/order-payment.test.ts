@@ -167,6 +167,30 @@ describe('a payment step whose provider stays down', () => {
     expect(world.callsTo('authorizePayment').at(-1)).toMatchObject({ lookUpFirst: true });
   });
 
+  it('an operator retry that lands while the flag is still being saved is not lost', async () => {
+    const world = new World();
+    const authorize = world.stubs.authorizePayment;
+    let down = true;
+    world.stubs.authorizePayment = async (input) => {
+      if (down) throw new Error('connect ECONNREFUSED');
+      return authorize(input);
+    };
+    // Saving the flagged summary takes until the operator has retried (the Web UI shows the flag first).
+    let saved!: () => void;
+    const retried = new Promise<void>((resolve) => (saved = resolve));
+    world.stubs.recordOrderSummary = async (view) => {
+      if (view.flags.includes('payment_stuck')) await retried;
+    };
+    const handle = await orders.start(world);
+    await orders.until(handle, (o) => o.flags.includes('payment_stuck'));
+    down = false;
+    const update = handle.executeUpdate(retryPaymentStepUpdate);
+    await new Promise((r) => setTimeout(r, 300)); // the update is accepted while the save is in flight
+    saved();
+    expect((await update).flags).not.toContain('payment_stuck');
+    expect((await orders.until(handle, (o) => o.status === 'delivered', 8_000)).payment.step).toBe('captured');
+  });
+
   it('stops flagged; a cancel abandons the step and gives everything back', async () => {
     const world = new World();
     world.stubs.authorizePayment = async () => {

@@ -45,8 +45,10 @@ export async function payStep<T>(
         ),
         'payment_stuck',
       );
-      await run.publish();
+      // Taken before the flag is published: an operator who sees it and retries at once, while
+      // the summary is still being saved, is not missed.
       const seen = run.retryRequests;
+      await run.publish();
       await condition(() => run.retryRequests !== seen || (cancellable && run.cancelRequest !== null));
       run.state = unflag(run.state, 'payment_stuck');
       run.stuckStep = null;
