@@ -1,16 +1,21 @@
 import { createCartActivities } from './cart.activities.js';
 import { createCatalogActivities, type CatalogActivityDeps } from './catalog.activities.js';
+import { withClassifiedFailures } from './failures.js';
 import { createOrderActivities } from './order.activities.js';
 import { createPaymentActivities, type PaymentActivityDeps } from './payment.activities.js';
 
 export type ActivityDeps = CatalogActivityDeps & PaymentActivityDeps;
 
-/** Every activity the worker registers, built over its dependencies (database, payment provider). */
+/**
+ * Every activity the worker registers, built over its dependencies (database, payment provider),
+ * each one's errors classified: what retrying cannot cure fails for good with a stable type, the
+ * rest is retried (see failures.ts).
+ */
 export function createActivities(deps: ActivityDeps) {
-  return {
+  return withClassifiedFailures({
     ...createCatalogActivities(deps),
     ...createCartActivities(deps),
     ...createOrderActivities(deps),
     ...createPaymentActivities(deps),
-  };
+  });
 }

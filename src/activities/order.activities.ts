@@ -13,7 +13,6 @@ import { saveOrderSummary } from '../db/orders.store.js';
 import type { Prisma, PrismaClient } from '../db/prisma.js';
 import { recordRestockStep, type RestockStep } from '../db/restocks.store.js';
 import type { OrderView } from '../domain/order.js';
-import { businessFailures } from './failures.js';
 
 export interface OrderActivityDeps {
   prisma: PrismaClient;
@@ -29,7 +28,7 @@ export function createOrderActivities({ prisma }: OrderActivityDeps) {
 
     /** Holds a line's units, all or nothing; idempotent per order and product. */
     async holdStock(input: { orderId: string; productId: string; quantity: number }) {
-      return businessFailures(() => holdStock(prisma, input));
+      return holdStock(prisma, input);
     },
 
     /** Compensation of holdStock: gives the units back. */
@@ -39,7 +38,7 @@ export function createOrderActivities({ prisma }: OrderActivityDeps) {
 
     /** Takes a held line's units off the shelf (on hand and reserved go down together). */
     async shipStock(input: { orderId: string; productId: string }) {
-      return businessFailures(() => shipStock(prisma, input));
+      return shipStock(prisma, input);
     },
 
     /** Puts a backordered line on the waiting list restocks read. */

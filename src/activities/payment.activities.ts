@@ -5,7 +5,6 @@ import type {
   PaymentProvider,
   RefundView,
 } from '../payments/provider.js';
-import { businessFailures } from './failures.js';
 
 /** Set by the workflow when an operator retried a step that had stopped (see createPaymentActivities). */
 interface Retried {
@@ -30,7 +29,7 @@ export function createPaymentActivities({ payments }: PaymentActivityDeps) {
     { lookUpFirst, metadata }: { lookUpFirst?: boolean; metadata: IntentLookup },
     create: () => Promise<PaymentIntentView>,
   ): Promise<PaymentIntentView> {
-    return businessFailures(async () => (lookUpFirst ? await payments.findIntent(metadata) : null) ?? create());
+    return (lookUpFirst ? await payments.findIntent(metadata) : null) ?? create();
   }
 
   return {
@@ -41,7 +40,7 @@ export function createPaymentActivities({ payments }: PaymentActivityDeps) {
 
     /** The PaymentIntent as the provider has it now (after a webhook, or 3-D Secure). */
     async retrievePayment({ paymentId }: { paymentId: string }): Promise<PaymentIntentView> {
-      return businessFailures(() => payments.retrieve(paymentId));
+      return payments.retrieve(paymentId);
     },
 
     /**
@@ -53,20 +52,16 @@ export function createPaymentActivities({ payments }: PaymentActivityDeps) {
       amountCents: number;
       idempotencyKey: string;
     }): Promise<PaymentIntentView> {
-      return businessFailures(async () => {
-        const current = await payments.retrieve(input.paymentId);
-        if (current.status === 'succeeded') return current;
-        return payments.capture(input);
-      });
+      const current = await payments.retrieve(input.paymentId);
+      if (current.status === 'succeeded') return current;
+      return payments.capture(input);
     },
 
     /** Compensation of authorizePayment: voids the hold (nothing to do when already void). */
     async cancelPayment(input: { paymentId: string; idempotencyKey: string }): Promise<PaymentIntentView> {
-      return businessFailures(async () => {
-        const current = await payments.retrieve(input.paymentId);
-        if (current.status === 'canceled' || current.status === 'succeeded') return current;
-        return payments.cancel(input);
-      });
+      const current = await payments.retrieve(input.paymentId);
+      if (current.status === 'canceled' || current.status === 'succeeded') return current;
+      return payments.cancel(input);
     },
 
     /** A new hold with the same payment method, off-session, before the current one lapses. */
@@ -79,7 +74,7 @@ export function createPaymentActivities({ payments }: PaymentActivityDeps) {
 
     /** A refund as the provider has it now: pending refunds are followed until they end. */
     async retrieveRefund({ refundId }: { refundId: string }): Promise<RefundView> {
-      return businessFailures(() => payments.retrieveRefund(refundId));
+      return payments.retrieveRefund(refundId);
     },
 
     /** Refunds part of what was captured. */
@@ -88,7 +83,7 @@ export function createPaymentActivities({ payments }: PaymentActivityDeps) {
       amountCents: number;
       idempotencyKey: string;
     }): Promise<RefundView> {
-      return businessFailures(() => payments.refund(input));
+      return payments.refund(input);
     },
   };
 }

@@ -37,6 +37,11 @@ export const ErrorCode = {
   WebhooksNotConfigured: 'webhooks_not_configured',
   InvalidSignature: 'invalid_signature',
   NotImplemented: 'not_implemented',
+  /** The database refused an activity's data for good (a constraint, an invalid byte): retrying cannot help. */
+  DataRejected: 'data_rejected',
+  /** A provider refused us, not the request (401/403: a revoked key, a missing permission). */
+  ProviderRejected: 'provider_rejected',
+  NothingToRetry: 'nothing_to_retry',
   Internal: 'internal_error',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

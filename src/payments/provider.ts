@@ -83,6 +83,20 @@ export class PaymentRequestError extends Error {
   }
 }
 
+/**
+ * The provider refused us rather than the request (401 a revoked or wrong key, 403 a missing
+ * permission): no retry helps until someone fixes the configuration.
+ */
+export class ProviderRejectedError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ProviderRejectedError';
+  }
+}
+
 export interface PaymentProvider {
   readonly name: 'simulated' | 'stripe';
   /**

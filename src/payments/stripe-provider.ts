@@ -7,13 +7,15 @@
  *   with lastError, exactly as the simulated provider gives it.
  * - A request Stripe refuses for good (unknown id, bad parameter, wrong state, a reused idempotency
  *   key) is a PaymentRequestError with Stripe's error code: retrying it would change nothing.
- * - Anything else (connection, rate limit, Stripe's 5xx, authentication) is rethrown unchanged, so the
+ * - A key Stripe refuses (401, 403) is a ProviderRejectedError: nothing changes until it is fixed.
+ * - Anything else (connection, rate limit, Stripe's 5xx) is rethrown unchanged, so the
  *   activity fails and Temporal retries it; every mutating call carries an idempotency key, so a retry
  *   is never a second charge.
  */
 import Stripe from 'stripe';
 import {
   PaymentRequestError,
+  ProviderRejectedError,
   type AuthorizeInput,
   type IntentLookup,
   type NextAction,
@@ -127,6 +129,9 @@ function translate(err: unknown): never {
     // resource_missing, parameter_*, amount_too_large, payment_intent_unexpected_state,
     // charge_expired_for_capture ...; a bare schema refusal (stripe-mock's) carries no code.
     throw new PaymentRequestError(err.code ?? 'invalid_request_error', err.message);
+  }
+  if (err instanceof Stripe.errors.StripeAuthenticationError || err instanceof Stripe.errors.StripePermissionError) {
+    throw new ProviderRejectedError(err.statusCode ?? 401, err.message);
   }
   if (err instanceof Stripe.errors.StripeCardError) {
     // A card error outside a confirmation (authorize handles those): the card will not change on retry.

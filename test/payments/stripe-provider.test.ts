@@ -12,11 +12,14 @@ import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   PaymentRequestError,
+  ProviderRejectedError,
   type AuthorizeInput,
   type PaymentIntentView,
   type RefundView,
 } from '../../src/payments/provider.js';
 import { StripePaymentProvider } from '../../src/payments/stripe-provider.js';
+import { ApplicationFailure } from '@temporalio/common';
+import { classifyActivityError } from '../../src/activities/failures.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { startStripeDouble, type StripeDouble } from '../helpers/stripe-double.js';
 import { describeProviderContract, expectRequestError } from './provider-contract.js';
@@ -154,6 +157,16 @@ describe('StripePaymentProvider against the scripted double', () => {
         'resource_missing',
       );
     });
+  });
+
+  it('a key Stripe refuses (401) is a ProviderRejectedError, and its activity fails for good as provider_rejected', async () => {
+    const revoked = new StripePaymentProvider({ secretKey: 'rk_revoked', apiBase: double.apiBase });
+    const refused = await revoked.retrieve('pi_anything').catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(ProviderRejectedError);
+    expect(refused).toMatchObject({ status: 401 });
+    const failure = classifyActivityError(refused);
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect(failure).toMatchObject({ type: 'provider_rejected', nonRetryable: true, details: [{ status: 401 }] });
   });
 
   it('follows a pm_card_refundFail refund from pending to failed', async () => {

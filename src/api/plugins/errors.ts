@@ -20,6 +20,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.PaymentNotExpected]: 409,
   [ErrorCode.RefundNotAllowed]: 409,
   [ErrorCode.PaymentNotStuck]: 409,
+  [ErrorCode.NothingToRetry]: 409,
   [ErrorCode.LineNotFound]: 404,
   [ErrorCode.CartClosed]: 409,
   [ErrorCode.IdempotencyKeyReused]: 409,
