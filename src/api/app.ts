@@ -17,6 +17,7 @@ import { configRoutes } from './routes/config.routes.js';
 import { stripeWebhookRoutes } from './routes/stripe-webhook.routes.js';
 import { requireAdmin } from './plugins/admin-auth.js';
 import errors from './plugins/errors.js';
+import textGuard from './plugins/text-guard.js';
 import metrics from './plugins/metrics.js';
 import { RequestIdsLogController } from '../observability/request-log.js';
 import openapi from './plugins/openapi.js';
@@ -66,6 +67,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   });
 
   await app.register(errors);
+  await app.register(textGuard);
   await app.register(metrics, { prisma: deps.prisma, token: deps.config.metrics.token });
   await app.register(formbody);
   await app.register(openapi);

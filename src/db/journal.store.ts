@@ -1,3 +1,4 @@
+import { safeJson } from '../domain/text.js';
 import type { Prisma, PrismaClient } from './prisma.js';
 
 export interface JournalInput {
@@ -15,7 +16,8 @@ export async function appendJournal(
   events: JournalInput[],
 ): Promise<number> {
   const { count } = await prisma.journalEvent.createMany({
-    data: events.map((e) => ({ ...e, occurredAt: new Date(e.occurredAt) })),
+    // Text PostgreSQL cannot store is journaled as U+FFFD rather than holding the event back for ever.
+    data: events.map((e) => ({ ...safeJson(e), occurredAt: new Date(e.occurredAt) })),
     skipDuplicates: true,
   });
   return count;

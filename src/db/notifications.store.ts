@@ -1,3 +1,4 @@
+import { safeJson } from '../domain/text.js';
 import type { Prisma, PrismaClient } from './prisma.js';
 
 export interface NotificationInput {
@@ -11,6 +12,7 @@ export interface NotificationInput {
 
 /** Writes a message to the outbox exactly once; returns whether this call wrote it. */
 export async function enqueueNotification(prisma: PrismaClient, input: NotificationInput): Promise<boolean> {
-  const { count } = await prisma.notification.createMany({ data: [input], skipDuplicates: true });
+  // Text PostgreSQL cannot store is written as U+FFFD rather than holding the message back for ever.
+  const { count } = await prisma.notification.createMany({ data: [safeJson(input)], skipDuplicates: true });
   return count === 1;
 }

@@ -1,4 +1,5 @@
 import { DomainError, ErrorCode } from '../domain/errors.js';
+import { safeJson } from '../domain/text.js';
 import type { OrderFlag, OrderStatus, OrderView } from '../domain/order.js';
 import { appendJournal, type JournalInput } from './journal.store.js';
 import type { Prisma, PrismaClient } from './prisma.js';
@@ -8,7 +9,10 @@ import type { Prisma, PrismaClient } from './prisma.js';
  * source of truth; a summary only ever moves to a higher version, so a late retry of an older
  * write cannot roll it back.
  */
-export async function saveOrderSummary(prisma: PrismaClient, view: OrderView): Promise<{ written: boolean }> {
+export async function saveOrderSummary(prisma: PrismaClient, given: OrderView): Promise<{ written: boolean }> {
+  // The read side never refuses an order: text PostgreSQL cannot store (a NUL, an unpaired
+  // surrogate, from an order accepted before the API refused them) is written as U+FFFD.
+  const view = safeJson(given);
   return prisma.$transaction(async (tx) => {
     const address = JSON.stringify(view.shippingAddress);
     const written = await tx.$executeRaw`

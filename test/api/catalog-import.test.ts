@@ -75,6 +75,30 @@ describe('bulk import: API → Temporal server → worker → Postgres', () => {
     expect((await stack.http('/api/admin/imports', { method: 'POST', admin: true, json: tooMany })).status).toBe(400);
   });
 
+  it('fails a row whose SKU holds a NUL or an unpaired surrogate, naming the field, and applies the good ones', async () => {
+    const [a, b] = await stack.db.prisma.product.findMany({ orderBy: { sku: 'desc' }, take: 2 });
+    const rows = [
+      { sku: a!.sku, priceCents: 4242 },
+      { sku: `${a!.sku}\u0000`, priceCents: 1 },
+      { sku: `X\ud800`, onHand: 1 },
+      { sku: b!.sku, priceCents: 4343 },
+    ];
+    const started = await stack.http('/api/admin/imports', { method: 'POST', admin: true, json: { rows } });
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    const done = await waitForImport(started.body.statusUrl);
+    expect(done).toMatchObject({ status: 'completed', total: 4, processed: 4, updated: 2 });
+    expect(done.failed).toEqual([
+      {
+        sku: `${a!.sku}\uFFFD`,
+        code: 'validation_failed',
+        message: expect.stringMatching(/^sku must not contain a NUL/),
+      },
+      { sku: 'X\uFFFD', code: 'validation_failed', message: expect.stringMatching(/^sku must be valid Unicode/) },
+    ]);
+    expect((await stack.http(`/api/products/${a!.id}`)).body.priceCents).toBe(4242);
+    expect((await stack.http(`/api/products/${b!.id}`)).body.priceCents).toBe(4343);
+  });
+
   it('answers 404 import_not_found for an unknown import', async () => {
     const res = await stack.http('/api/admin/imports/00000000-0000-4000-8000-000000000000', { admin: true });
     expect(res.status).toBe(404);

@@ -9,6 +9,7 @@ import {
 } from '../../contracts/catalog-import.contract.js';
 import { WorkflowType, workflowId } from '../../contracts/temporal.js';
 import { DomainError, ErrorCode } from '../../domain/errors.js';
+import { safeText } from '../../domain/text.js';
 import type { AppDeps } from '../app.js';
 import { adminSecurity, errors } from '../schemas/common.js';
 
@@ -44,6 +45,8 @@ export const adminImportRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app,
   app.post(
     '/api/admin/imports',
     {
+      // A bad row fails alone (with its reason, in the progress) and the good ones are applied.
+      config: { textCheckedPerItem: ['rows'] },
       schema: {
         tags,
         security: adminSecurity,
@@ -74,7 +77,7 @@ export const adminImportRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app,
             `${input.rows.filter((r) => r.onHand !== undefined).length} set stock on hand`,
           `**SKUs** ${input.rows
             .slice(0, 10)
-            .map((r) => `\`${r.sku}\``)
+            .map((r) => `\`${safeText(r.sku)}\``)
             .join(', ')}${input.rows.length > 10 ? `, and ${input.rows.length - 10} more` : ''}`,
         ].join('\n'),
       });
