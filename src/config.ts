@@ -56,6 +56,11 @@ export interface Config {
   /** How long the simulated provider's authorizations last (Stripe's card holds last about 7 days). */
   simulatedAuthorizationValidityMs: number;
   order: OrderPolicy;
+  /**
+   * How long a request that waits on a workflow (a cancel, a force-cancel) waits before it answers
+   * with what is under way (202) rather than the outcome.
+   */
+  answerWithinMs: number;
   cart: {
     /** Idle this long, a cart sends its customer one reminder. */
     idleTimeoutMs: number;
@@ -238,7 +243,11 @@ export function loadConfig(env: Env = process.env): Config {
       paymentStepTimeoutMs: r.duration('PAYMENT_STEP_TIMEOUT', '12h', (ms) =>
         ms <= 20 * 3_600_000 ? undefined : 'must be at most 20h (Stripe forgets idempotency keys after 24h)',
       ),
+      stepAlertAfterMs: r.duration('STEP_ALERT_AFTER', '5m', (ms) => (ms >= 1_000 ? undefined : 'must be at least 1s')),
     },
+    answerWithinMs: r.duration('ANSWER_WITHIN', '5s', (ms) =>
+      ms >= 100 && ms <= 60_000 ? undefined : 'must be from 100ms to 60s',
+    ),
     stripe: {
       secretKey: r.optional('STRIPE_SECRET_KEY', (v) =>
         /^(sk|rk)_(test|live)_\S+$/.test(v) ? undefined : 'must be a Stripe secret key (sk_test_... or sk_live_...)',

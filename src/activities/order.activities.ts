@@ -63,6 +63,13 @@ export function createOrderActivities({ prisma }: OrderActivityDeps) {
       await enqueueNotification(prisma, input);
     },
 
+    /** Writes an alert for the shop's operators (an order stopped at a step) to the outbox, once per key. */
+    async alertOperators(
+      input: Omit<NotificationInput, 'payload'> & { payload: Prisma.InputJsonObject },
+    ): Promise<void> {
+      await enqueueNotification(prisma, input);
+    },
+
     /** Appends events to the journal, exactly once each. */
     async appendJournal({ events }: { events: JournalInput[] }): Promise<void> {
       await appendJournal(prisma, events);

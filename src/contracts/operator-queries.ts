@@ -39,8 +39,14 @@ export function operatorQueries(now = new Date()): OperatorQuery[] {
     },
     {
       name: 'needs-an-operator',
-      description: 'orders flagged for an operator: a stuck payment step, a failed refund, a dispute',
-      query: `${order} AND OrderFlags IN ("payment_stuck", "refund_failed", "disputed")`,
+      description:
+        'orders flagged for an operator: a step stopped (payment, database, compensation), a failed refund, a dispute',
+      query: `${order} AND OrderFlags IN ("payment_stuck", "step_failed", "compensation_stuck", "refund_failed", "disputed")`,
+    },
+    {
+      name: 'retrying',
+      description: 'orders whose step has been retrying for longer than STEP_ALERT_AFTER (it resumes by itself)',
+      query: `${order} AND OrderFlags = "step_retrying"`,
     },
     {
       name: 'waiting-for-sku',

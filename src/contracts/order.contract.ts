@@ -29,6 +29,12 @@ export interface OrderPolicy {
    * order stops and flags `payment_stuck` for an operator. Absent in orders placed before it existed.
    */
   paymentStepTimeoutMs?: number;
+  /**
+   * How long one of the order's own steps (a database write, a provider lookup) retries a
+   * transient failure before the order is flagged (step_retrying, compensation_stuck); it goes on
+   * retrying. Absent in orders placed before it existed (then 5 minutes).
+   */
+  stepAlertAfterMs?: number;
 }
 
 export interface OrderWorkflowInput {
@@ -70,6 +76,11 @@ export const refundOrderUpdate = defineUpdate<OrderView, [{ amountCents: number;
 export const forceCancelOrderUpdate = defineUpdate<OrderView, [{ reason: string }]>('forceCancelOrder');
 /** Resumes a payment step that stopped for an operator (flag `payment_stuck`) once the cause is fixed. */
 export const retryPaymentStepUpdate = defineUpdate<OrderView, []>('retryPaymentStep');
+/**
+ * Resumes whatever step the order stopped at for an operator (payment_stuck, step_failed,
+ * compensation_stuck), once the cause is fixed; answers when the step has been tried again.
+ */
+export const retryStepUpdate = defineUpdate<OrderView, []>('retryStep');
 /** Stock arrived for a product (a restock landed, or an operator added stock): backorders retry now. */
 export const stockArrivedSignal = defineSignal<[{ productId: string }]>('stockArrived');
 /**

@@ -141,3 +141,33 @@ export function customerMessage(
     ) as { [key: string]: JsonValue },
   };
 }
+
+export interface OperatorMessage {
+  dedupeKey: string;
+  kind: 'operator_alert';
+  subjectId: string;
+  /** The shop's operators, not a customer: whoever drains the outbox routes it. */
+  recipient: null;
+  payload: { [key: string]: JsonValue };
+}
+
+/** The order stopped at a step (state.stuck): a message for the shop's operators, once per stop. */
+export function operatorAlert(state: OrderState): OperatorMessage {
+  const stuck = state.stuck!;
+  return {
+    dedupeKey: `operator_alert:${state.id}:${stuck.since}`,
+    kind: 'operator_alert',
+    subjectId: state.id,
+    recipient: null,
+    payload: {
+      orderId: state.id,
+      status: state.status,
+      flag: stuck.flag,
+      step: stuck.step,
+      code: stuck.code,
+      message: stuck.message,
+      waitingFor: stuck.waitingFor,
+      since: stuck.since,
+    },
+  };
+}

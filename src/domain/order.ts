@@ -59,9 +59,36 @@ export interface RefundRecord {
   at: string;
 }
 
-/** Why an operator should look at the order. */
-export const orderFlags = ['disputed', 'refund_failed', 'payment_stuck'] as const;
+/**
+ * Why an operator should look at the order: a dispute, a refund that failed, or a step that cannot
+ * go on by itself. payment_stuck: a payment call failed for PAYMENT_STEP_TIMEOUT (or was refused
+ * with our key) and waits for an operator. step_failed: a step failed in a way no retry cures (the
+ * database refused its data) and waits for an operator. step_retrying: a step has been failing
+ * for STEP_ALERT_AFTER (the database away) and goes on by itself when it can.
+ * compensation_stuck: giving something back (stock, a payment hold) keeps failing; it never gives up.
+ */
+export const orderFlags = [
+  'disputed',
+  'refund_failed',
+  'payment_stuck',
+  'step_failed',
+  'step_retrying',
+  'compensation_stuck',
+] as const;
 export type OrderFlag = (typeof orderFlags)[number];
+
+/** A step the order cannot get past for now: what, why, since when, and what ends the wait. */
+export interface StuckStep {
+  /** Readable: "Hold 2 × TEA-001", "Authorizing the payment". */
+  step: string;
+  flag: Extract<OrderFlag, 'payment_stuck' | 'step_failed' | 'step_retrying' | 'compensation_stuck'>;
+  /** A stable code for the cause when there is one (data_rejected, provider_rejected, stock_not_held). */
+  code: string | null;
+  message: string;
+  since: string;
+  /** `operator`: retry it (POST /api/admin/orders/:id/retry) or cancel; `recovery`: it resumes by itself. */
+  waitingFor: 'operator' | 'recovery';
+}
 
 export type PaymentStep =
   'none' | 'authorizing' | 'requires_action' | 'authorized' | 'declined' | 'captured' | 'voided';
@@ -108,6 +135,8 @@ export interface OrderState {
   /** Counts every change: summaries in Postgres only ever move to a higher version. */
   version: number;
   flags: OrderFlag[];
+  /** The step the order cannot get past now, if any (absent in orders from before it existed). */
+  stuck?: StuckStep | null;
   timeline: TimelineEntry[];
 }
 
@@ -291,6 +320,17 @@ export function flag(state: OrderState, name: OrderFlag): OrderState {
   return state.flags.includes(name) ? state : { ...state, flags: [...state.flags, name] };
 }
 
+/** The order cannot get past a step: flagged, noted in the timeline (type = the flag), and named. */
+export function markStuck(state: OrderState, stuck: Omit<StuckStep, 'since'>, at: string, message: string): OrderState {
+  return { ...flag(note(state, at, stuck.flag, message), stuck.flag), stuck: { ...stuck, since: at } };
+}
+
+/** The step went through (or was given up): its flag comes off. Stamps nothing: the caller notes why. */
+export function clearStuck(state: OrderState): OrderState {
+  const stuck = state.stuck;
+  return stuck ? { ...unflag(state, stuck.flag), stuck: null } : state;
+}
+
 /** Takes a flag off once what it was about is dealt with. */
 export function unflag(state: OrderState, name: OrderFlag): OrderState {
   return state.flags.includes(name) ? { ...state, flags: state.flags.filter((f) => f !== name) } : state;
@@ -339,6 +379,10 @@ export interface OrderView {
   totalCents: number;
   payment: PaymentState;
   flags: OrderFlag[];
+  /** The step the order is waiting on, and for whom: an operator, or the step's own recovery. */
+  stuck: StuckStep | null;
+  /** A cancellation asked for and still under way (its compensations running or waiting). */
+  cancelRequested: CancelReason | null;
   placedAt: string;
   updatedAt: string;
   version: number;
@@ -360,6 +404,8 @@ export function orderView(state: OrderState): OrderView {
     totalCents: orderTotal(state),
     payment: state.payment,
     flags: state.flags,
+    stuck: state.stuck ?? null,
+    cancelRequested: null,
     placedAt: state.placedAt,
     updatedAt: state.updatedAt,
     version: state.version,

@@ -1,5 +1,5 @@
 /**
- * The fast tier's harness: the real order workflow on a real Temporal server, with every activity
+ * The fast tier's harness: the real order and cart workflows on a real Temporal server, with every activity
  * stubbed by an in-memory shop (a World). One worker per test file; each activity call is routed
  * to the World of the workflow that made it, logged, and answered by the World's stub, which a test
  * replaces to take a branch (a hold refused, a decline, a provider outage, a database that refuses).
@@ -9,6 +9,7 @@ import { Context } from '@temporalio/activity';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
+import type { CartWorkflowInput } from '../../src/contracts/cart.contract.js';
 import type { OrderPolicy, OrderWorkflowInput } from '../../src/contracts/order.contract.js';
 import { getOrderQuery } from '../../src/contracts/order.contract.js';
 import { WorkflowType, workflowId } from '../../src/contracts/temporal.js';
@@ -16,9 +17,11 @@ import type { CatalogItem } from '../../src/domain/cart.js';
 import type { OrderView } from '../../src/domain/order.js';
 import type { PaymentIntentView, RefundView } from '../../src/payments/provider.js';
 import type { Activities } from '../../src/workflows/activities.js';
+import type { cartWorkflow } from '../../src/workflows/cart.workflow.js';
 import type { orderWorkflow } from '../../src/workflows/order/order.workflow.js';
 
 export type OrderHandle = WorkflowHandle<typeof orderWorkflow>;
+export type CartHandle = WorkflowHandle<typeof cartWorkflow>;
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 
@@ -102,6 +105,7 @@ export class World {
     ordersWaitingFor: async () => [],
     notifyCustomer: async () => undefined,
     appendJournal: async () => undefined,
+    alertOperators: async () => undefined,
     recordRestockStep: async () => undefined,
     receiveStock: async () => ({ received: true }) as any,
     sendCartReminder: async () => ({ written: true }),
@@ -162,6 +166,12 @@ function routedActivities(worlds: Map<string, World>, fallback: World): Activiti
 export interface StubbedOrders {
   client: Client;
   taskQueue: string;
+  /** Starts a cart over `world` with the idle timeouts given (a long reminder, unless said). */
+  startCart(world: World, timeouts: { abandonAfterMs: number; idleTimeoutMs?: number }): Promise<CartHandle>;
+  /** Stops the worker (it finishes what it holds) and forgets every cached workflow. */
+  stopWorker(): Promise<void>;
+  /** Starts a new worker on the same task queue. */
+  startWorker(): Promise<void>;
   /** Starts an order over `world`: two lines of products 1 and 2 unless `input` says otherwise. */
   start(world: World, input?: Partial<OrderWorkflowInput>): Promise<OrderHandle>;
   /** The order's view from its query. */
@@ -171,19 +181,35 @@ export interface StubbedOrders {
   close(): Promise<void>;
 }
 
-/** A worker with stubbed activities on a task queue of its own, and a client. */
-export async function startStubbedOrders(): Promise<StubbedOrders> {
+/**
+ * A worker with stubbed activities on a task queue of its own, and a client. `workflowBundlePath`
+ * runs another bundle than the tier's (one with a test's own interceptors).
+ */
+export async function startStubbedOrders(options: { workflowBundlePath?: string } = {}): Promise<StubbedOrders> {
   const address = inject('temporalAddress');
   const taskQueue = `steps-${randomUUID()}`;
   const worlds = new Map<string, World>();
   const connection = await NativeConnection.connect({ address });
-  const worker = await Worker.create({
-    connection,
-    taskQueue,
-    workflowBundle: { codePath: inject('workflowBundlePath') },
-    activities: routedActivities(worlds, new World()),
-  });
-  const running = worker.run();
+  const activities = routedActivities(worlds, new World());
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  const startWorker = async () => {
+    worker = await Worker.create({
+      connection,
+      taskQueue,
+      workflowBundle: { codePath: options.workflowBundlePath ?? inject('workflowBundlePath') },
+      activities,
+      // A stopped worker's sticky queue gives its tasks back to the next worker quickly.
+      stickyQueueScheduleToStartTimeout: '1s',
+    });
+    running = worker.run();
+  };
+  const stopWorker = async () => {
+    if (worker?.getState() === 'RUNNING') worker.shutdown();
+    await running;
+    worker = undefined;
+  };
+  await startWorker();
   const clientConnection = await Connection.connect({ address });
   const client = new Client({ connection: clientConnection });
 
@@ -191,6 +217,27 @@ export async function startStubbedOrders(): Promise<StubbedOrders> {
   return {
     client,
     taskQueue,
+    stopWorker,
+    startWorker,
+    async startCart(world, { abandonAfterMs, idleTimeoutMs = 3_600_000 }) {
+      const cartId = randomUUID();
+      worlds.set(workflowId.cart(cartId), world);
+      return client.workflow.start<typeof cartWorkflow>(WorkflowType.cart, {
+        workflowId: workflowId.cart(cartId),
+        taskQueue,
+        args: [
+          {
+            cartId,
+            currency: 'USD',
+            customerId: null,
+            email: 'ada@example.com',
+            timeouts: { idleTimeoutMs, abandonAfterMs },
+            repriceAfterMs: 3_600_000,
+            maxUpdatesPerRun: 250,
+          } satisfies CartWorkflowInput,
+        ],
+      });
+    },
     async start(world, input = {}) {
       const orderId = randomUUID();
       worlds.set(workflowId.order(orderId), world);
@@ -226,8 +273,7 @@ export async function startStubbedOrders(): Promise<StubbedOrders> {
       throw new Error(`the order did not get there in ${timeoutMs} ms; last seen: ${JSON.stringify(last, null, 2)}`);
     },
     async close() {
-      worker.shutdown();
-      await running;
+      await stopWorker();
       await clientConnection.close();
       await connection.close();
     },

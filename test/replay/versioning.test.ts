@@ -9,7 +9,7 @@ import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { readHistoryFile, type HistoryToReplay } from '../../src/replay/histories.js';
 import { replayHistories, type ReplayReport } from '../../src/replay/replayer.js';
-import { PATCH_NOTIFY_PICKING } from '../../src/workflows/order/patches.js';
+import { PATCH_NOTIFY_PICKING } from '../../src/workflows/patches.js';
 
 // A nondeterministic replay is expected below: the SDK's own warnings about it are noise.
 Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR' } } } });

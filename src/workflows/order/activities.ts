@@ -1,23 +1,52 @@
-import { summarizedActivities } from '../activities.js';
+import { summarizedActivities, type SummarizedActivities } from '../activities.js';
 
 /**
  * The order's activities, one proxy per retry profile. Each call takes first the one-line summary
  * an operator reads in the Web UI ("Hold 2 × TEA-001").
  */
 
-/** Postgres steps and compensations: retried until they succeed (a compensation must not give up). */
-export const db = summarizedActivities({
+const DB_OPTIONS = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
+} as const;
+
+/**
+ * Postgres steps and compensations, retried while the failure is transient. A step runs them
+ * first through `withAlertWindow` (see steps/step.ts), then, once the order is flagged, through
+ * these, which retry for as long as it takes (a compensation must not give up).
+ */
+export const db = summarizedActivities(DB_OPTIONS);
 
 const PROVIDER_RETRY = { initialInterval: '1 second', maximumInterval: '5 minutes' } as const;
+const SETTLE_OPTIONS = { startToCloseTimeout: '1 minute', retry: PROVIDER_RETRY } as const;
 
 /**
  * Provider calls that ask, or that look before they act (a void retrieves the PaymentIntent
  * first): safe to retry for as long as it takes, so a compensation never gives up.
  */
-export const settle = summarizedActivities({ startToCloseTimeout: '1 minute', retry: PROVIDER_RETRY });
+export const settle = summarizedActivities(SETTLE_OPTIONS);
+
+/** The proxies a step calls through: retried for ever, or only until the order should say so. */
+export interface StepActivities {
+  db: SummarizedActivities;
+  settle: SummarizedActivities;
+}
+
+export const forever: StepActivities = { db, settle };
+
+/** The same activities, their retries ending after `ms`: then the step flags the order and goes on. */
+export const withAlertWindow = (ms: number): StepActivities => ({
+  db: summarizedActivities({ ...DB_OPTIONS, scheduleToCloseTimeout: ms }),
+  settle: summarizedActivities({ ...SETTLE_OPTIONS, scheduleToCloseTimeout: ms }),
+});
+
+/** A last word that must not hold the order up: tried for `ms`, then given up. */
+export const briefly = (ms: number) =>
+  summarizedActivities({
+    ...DB_OPTIONS,
+    scheduleToCloseTimeout: ms,
+    retry: { ...DB_OPTIONS.retry, maximumAttempts: 5 },
+  });
 
 /**
  * Provider calls that take money or hold it. Their idempotency keys may be forgotten by the

@@ -10,13 +10,15 @@ import {
   refundOrderUpdate,
   refundUpdatedSignal,
   retryPaymentStepUpdate,
+  retryStepUpdate,
   stockArrivedSignal,
 } from '../../contracts/order.contract.js';
 import { ErrorCode } from '../../domain/errors.js';
 import { money } from '../../domain/money.js';
 import { flag, isCancellable, note, refundableCents, type OrderView } from '../../domain/order.js';
 import { paymentDisputedEvent } from '../../domain/order-journal.js';
-import { now, type OrderRun } from './run.js';
+import { now } from './clock.js';
+import { type OrderRun } from './run.js';
 import { issueRefund } from './steps/refunds.js';
 
 /**
@@ -154,18 +156,28 @@ export function registerHandlers(run: OrderRun): void {
     },
   );
 
-  setHandler(
-    retryPaymentStepUpdate,
-    async (): Promise<OrderView> => {
-      run.retryRequests++;
-      await condition(() => run.stuckStep === null);
-      return run.view();
+  // An operator retries a step the order stopped at; the update answers once it has been taken up.
+  const retry = async (): Promise<OrderView> => {
+    const since = run.state.stuck?.since;
+    run.retryRequests++;
+    await condition(() => run.state.stuck?.since !== since);
+    return run.view();
+  };
+  setHandler(retryPaymentStepUpdate, retry, {
+    validator: () => {
+      if (!run.paymentStuck)
+        throw businessFailure(ErrorCode.PaymentNotStuck, 'no payment step of this order is waiting for an operator');
     },
-    {
-      validator: () => {
-        if (run.stuckStep === null)
-          throw businessFailure(ErrorCode.PaymentNotStuck, 'no payment step of this order is waiting for an operator');
-      },
+  });
+  setHandler(retryStepUpdate, retry, {
+    validator: () => {
+      if (run.state.stuck?.waitingFor !== 'operator')
+        throw businessFailure(
+          ErrorCode.NothingToRetry,
+          run.state.stuck
+            ? `${run.state.stuck.step} is retrying by itself (${run.state.stuck.flag}); nothing for an operator to retry`
+            : 'no step of this order is waiting for an operator',
+        );
     },
-  );
+  });
 }

@@ -1,7 +1,8 @@
 import type { OrderWorkflowInput } from '../../contracts/order.contract.js';
 import type { OrderView } from '../../domain/order.js';
 import { registerHandlers } from './handlers.js';
-import { OrderRun, StoppedForCancel, type Ending } from './run.js';
+import { StoppedForCancel, type Ending } from './ending.js';
+import { OrderRun } from './run.js';
 import { authorize } from './steps/authorize.js';
 import { awaitStock } from './steps/backorder.js';
 import { end } from './steps/cancel.js';

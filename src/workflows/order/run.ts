@@ -11,24 +11,10 @@ import {
 } from '../../domain/order.js';
 import { describeOrder } from '../../domain/order-description.js';
 import { customerMessage, type JournalEvent } from '../../domain/order-journal.js';
-import { db, payActivities, type PayActivities } from './activities.js';
+import { briefly, payActivities, withAlertWindow, type PayActivities, type StepActivities } from './activities.js';
+import { now } from './clock.js';
 import { Saga } from './saga.js';
-
-export const now = () => new Date().toISOString();
-/** Milliseconds until a deadline, at least 1 (a timer of 0 would not be a timer). */
-export const remaining = (deadline: number) => Math.max(1, deadline - Date.now());
-
-/** An order stopped in a payment step until an operator decides: retry it, or cancel the order. */
-export class StoppedForCancel extends Error {}
-
-/**
- * How a step ends an order's life early: `cancelled` gives back everything taken (the saga) and
- * closes with the reason (and `message`, or the usual one for a cancellation someone asked for);
- * `refundAll` is the shop cancelling after shipping; `closed` means the step closed it already.
- * A step that lets the order go on returns nothing.
- */
-export type Ending =
-  { kind: 'cancelled'; reason: CancelReason; message?: string } | { kind: 'refundAll' } | { kind: 'closed' };
+import { step } from './steps/step.js';
 
 /**
  * One run of an order: its state (changed only through src/domain/order.ts), what its handlers
@@ -41,6 +27,9 @@ export class OrderRun {
   /** How long a payment step retries the provider before the order stops for an operator. */
   readonly stepTimeoutMs: number;
   readonly pay: PayActivities;
+  /** How long a step retries a transient failure before the order is flagged (it goes on retrying). */
+  readonly alertAfterMs: number;
+  readonly withAlertWindow: StepActivities;
   state: OrderState;
   readonly saga = new Saga();
 
@@ -61,8 +50,8 @@ export class OrderRun {
   shipping = false;
   /** Set once the order is closing: nothing can be cancelled any more. */
   closing = false;
-  /** A payment step waiting for an operator (flag payment_stuck), by name. */
-  stuckStep: string | null = null;
+  /** Set once the order is ending (compensating, refunding, closing): a step stuck now waits, not gives way. */
+  ending = false;
 
   // ---- money in motion ----
   /** Refunds requested and not yet answered: claimed before the first await, so two cannot take the same money. */
@@ -81,6 +70,8 @@ export class OrderRun {
     this.policy = input.policy;
     this.stepTimeoutMs = input.policy.paymentStepTimeoutMs ?? 12 * 3_600_000;
     this.pay = payActivities(this.stepTimeoutMs);
+    this.alertAfterMs = input.policy.stepAlertAfterMs ?? 5 * 60_000;
+    this.withAlertWindow = withAlertWindow(this.alertAfterMs);
     // A provisional order until the catalog lookup fills in names and prices: handlers answer from
     // the first moment (a GET right after the 202, a cancel).
     const placedAt = now();
@@ -108,15 +99,22 @@ export class OrderRun {
   }
 
   view(): OrderView {
-    return orderView(this.state);
+    const cancelRequested = this.cancellationDone ? null : this.cancelRequest;
+    return { ...orderView(this.state), cancelRequested };
+  }
+
+  /** A payment step waits for an operator (flag payment_stuck). */
+  get paymentStuck(): boolean {
+    return this.state.stuck?.flag === 'payment_stuck';
   }
 
   /**
    * The last side effect of every step: the Web UI's details and search attributes, then the
    * summary in Postgres. Once the summary has caught up with the workflow's version, everything
-   * that step does (messages, journal) is done too.
+   * that step does (messages, journal) is done too. A `lastWord` (the order has just stopped at a
+   * step) writes the summary briefly and never waits on it: the database may be what is away.
    */
-  async publish(): Promise<void> {
+  async publish({ lastWord = false }: { lastWord?: boolean } = {}): Promise<void> {
     if (this.state.version === this.publishedVersion) return;
     this.publishedVersion = this.state.version;
     const v = this.view();
@@ -139,17 +137,27 @@ export class OrderRun {
       ]);
       this.published = attributes;
     }
-    await db.recordOrderSummary(`Save order summary (${v.status}, v${v.version})`, v);
+    const summary = `Save order summary (${v.status}, v${v.version})`;
+    if (lastWord)
+      await briefly(10_000)
+        .recordOrderSummary(summary, v)
+        .catch(() => undefined);
+    else await step(this, 'Saving the order summary', ({ db }) => db.recordOrderSummary(summary, v));
   }
 
   /** Tells the customer, once per `key` (see customerMessage). */
   notify(kind: string, message: string, extra: Record<string, unknown> = {}, key = kind): Promise<void> {
-    return db.notifyCustomer(`Tell the customer: ${kind}`, customerMessage(this.state, kind, message, extra, key));
+    const outgoing = customerMessage(this.state, kind, message, extra, key);
+    return step(this, `Telling the customer: ${kind}`, ({ db }) =>
+      db.notifyCustomer(`Tell the customer: ${kind}`, outgoing),
+    );
   }
 
   /** Appends events to the journal, once each. */
   journal(summary: string, events: JournalEvent[]): Promise<void> {
-    return db.appendJournal(summary, { events });
+    return step(this, `Journaling ${events.map((e) => e.type).join(', ')}`, ({ db }) =>
+      db.appendJournal(summary, { events }),
+    );
   }
 
   /**

@@ -2,10 +2,12 @@ import { type ActivityFailure, condition } from '@temporalio/workflow';
 import { money } from '../../../domain/money.js';
 import { orderTotal, refundableCents, setPayment, transition } from '../../../domain/order.js';
 import type { PaymentIntentView } from '../../../payments/provider.js';
-import { settle } from '../activities.js';
-import { now, remaining, type Ending, type OrderRun } from '../run.js';
+import { now, remaining } from '../clock.js';
+import { type Ending } from '../ending.js';
+import { type OrderRun } from '../run.js';
 import { paymentRefusal, payStep } from './pay-step.js';
 import { issueRefund } from './refunds.js';
+import { step } from './step.js';
 
 /**
  * Payment: authorize (hold) the whole order. Waits for a payment method until the pay-by deadline,
@@ -204,10 +206,16 @@ async function applyIntent(run: OrderRun, intent: PaymentIntentView): Promise<bo
 export async function voidPayment(run: OrderRun): Promise<void> {
   const paymentId = run.state.payment.paymentId;
   if (!paymentId || (run.state.payment.step !== 'authorized' && run.state.payment.step !== 'requires_action')) return;
-  const after = await settle.cancelPayment(`Void the payment hold ${paymentId}`, {
-    paymentId,
-    idempotencyKey: `${run.selfId}:void:${paymentId}`,
-  });
+  const after = await step(
+    run,
+    `Voiding the payment hold ${paymentId}`,
+    ({ settle }) =>
+      settle.cancelPayment(`Void the payment hold ${paymentId}`, {
+        paymentId,
+        idempotencyKey: `${run.selfId}:void:${paymentId}`,
+      }),
+    { compensation: true },
+  );
   if (after.status === 'succeeded') {
     run.state = setPayment(
       run.state,

@@ -1,8 +1,10 @@
 import { condition } from '@temporalio/workflow';
 import { linesIn, setLine, transition } from '../../../domain/order.js';
-import { db } from '../activities.js';
-import { now, remaining, type Ending, type OrderRun } from '../run.js';
+import { now, remaining } from '../clock.js';
+import { type Ending } from '../ending.js';
+import { type OrderRun } from '../run.js';
 import { holdStock } from './hold-stock.js';
+import { step } from './step.js';
 import { keepAuthorizationAlive, renewAt } from './reauthorize.js';
 
 const skusOf = (run: OrderRun) =>
@@ -59,10 +61,12 @@ async function giveUpWaiting(run: OrderRun): Promise<Ending | undefined> {
   const waiting = linesIn(run.state, 'backordered');
   for (const line of waiting) {
     run.state = setLine(run.state, line.productId, 'cancelled', now(), 'backorder_timeout');
-    await db.removeBackorderWait(`Stop waiting for ${line.sku}: waited too long`, {
-      orderId: run.state.id,
-      productId: line.productId,
-    });
+    await step(run, `Ending the backorder wait for ${line.sku}`, ({ db }) =>
+      db.removeBackorderWait(`Stop waiting for ${line.sku}: waited too long`, {
+        orderId: run.state.id,
+        productId: line.productId,
+      }),
+    );
   }
   if (linesIn(run.state, 'held').length === 0)
     return {

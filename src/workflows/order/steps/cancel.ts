@@ -3,7 +3,9 @@ import { money } from '../../../domain/money.js';
 import { cancel, cancelShipped, refundableCents, type CancelReason, type OrderView } from '../../../domain/order.js';
 import { orderCancelledEvent } from '../../../domain/order-journal.js';
 import type { Undo } from '../saga.js';
-import { now, type Ending, type OrderRun } from '../run.js';
+import { now } from '../clock.js';
+import { type Ending } from '../ending.js';
+import { type OrderRun } from '../run.js';
 import { voidPayment } from './authorize.js';
 import { releaseHold, stopWaiting } from './hold-stock.js';
 import { issueRefund, refundsSettled } from './refunds.js';
@@ -22,6 +24,7 @@ function undo(run: OrderRun, entry: Undo): Promise<unknown> {
 
 /** Ends the order as a step said it must (see Ending). */
 export function end(run: OrderRun, ending: Ending): Promise<OrderView> {
+  run.ending = true;
   switch (ending.kind) {
     case 'closed':
       return Promise.resolve(run.view());

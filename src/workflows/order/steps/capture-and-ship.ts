@@ -3,11 +3,13 @@ import { money } from '../../../domain/money.js';
 import { amountToCapture, linesIn, setLine, setPayment, transition } from '../../../domain/order.js';
 import { itemPurchasedEvents } from '../../../domain/order-journal.js';
 import type { PaymentIntentView } from '../../../payments/provider.js';
-import { db } from '../activities.js';
-import { PATCH_NOTIFY_PICKING } from '../patches.js';
-import { now, type Ending, type OrderRun } from '../run.js';
+import { PATCH_NOTIFY_PICKING } from '../../patches.js';
+import { now } from '../clock.js';
+import { type Ending } from '../ending.js';
+import { type OrderRun } from '../run.js';
 import { paymentRefusal, payStep } from './pay-step.js';
 import { keepAuthorizationAlive } from './reauthorize.js';
+import { step } from './step.js';
 
 /** Fulfilment: picked in the warehouse (the customer may still cancel), then the point of no return. */
 export async function pick(run: OrderRun): Promise<Ending | undefined> {
@@ -72,7 +74,9 @@ export async function captureAndShip(run: OrderRun): Promise<Ending | undefined>
   const shippedAt = now();
   const shippedLines = linesIn(run.state, 'held');
   for (const line of shippedLines) {
-    await db.shipStock(`Ship ${line.quantity} × ${line.sku}`, { orderId: run.state.id, productId: line.productId });
+    await step(run, `Shipping ${line.quantity} × ${line.sku}`, ({ db }) =>
+      db.shipStock(`Ship ${line.quantity} × ${line.sku}`, { orderId: run.state.id, productId: line.productId }),
+    );
     run.state = setLine(run.state, line.productId, 'shipped', now());
   }
   await run.journal(

@@ -1,6 +1,8 @@
 import { allHandlersFinished, condition } from '@temporalio/workflow';
 import { transition } from '../../../domain/order.js';
-import { now, type Ending, type OrderRun } from '../run.js';
+import { now } from '../clock.js';
+import { type Ending } from '../ending.js';
+import { type OrderRun } from '../run.js';
 import { refundsSettled } from './refunds.js';
 
 /**

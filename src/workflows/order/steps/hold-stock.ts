@@ -5,8 +5,9 @@ import { formatDuration } from '../../../domain/duration.js';
 import { setLine, type OrderLine } from '../../../domain/order.js';
 import { describeRestockRequest } from '../../../domain/order-description.js';
 import { restockWorkflow } from '../../restock.workflow.js';
-import { db } from '../activities.js';
-import { now, type OrderRun } from '../run.js';
+import { step } from './step.js';
+import { now } from '../clock.js';
+import { type OrderRun } from '../run.js';
 
 interface Hold {
   held: boolean;
@@ -22,28 +23,34 @@ interface Hold {
  * way, stock left low asks for a restock.
  */
 export async function holdStock(run: OrderRun, line: OrderLine): Promise<void> {
-  const hold: Hold = await db.holdStock(`Hold ${line.quantity} × ${line.sku}`, {
-    orderId: run.state.id,
-    productId: line.productId,
-    quantity: line.quantity,
-  });
+  const hold: Hold = await step(run, `Holding ${line.quantity} × ${line.sku}`, ({ db }) =>
+    db.holdStock(`Hold ${line.quantity} × ${line.sku}`, {
+      orderId: run.state.id,
+      productId: line.productId,
+      quantity: line.quantity,
+    }),
+  );
   if (hold.held) {
     const wasWaiting = line.status === 'backordered';
     run.state = setLine(run.state, line.productId, 'held', now());
     run.saga.push({ kind: 'release', productId: line.productId, sku: line.sku, quantity: line.quantity });
     if (wasWaiting) {
-      await db.removeBackorderWait(`Stop waiting for ${line.sku}: held`, {
-        orderId: run.state.id,
-        productId: line.productId,
-      });
+      await step(run, `Ending the backorder wait for ${line.sku}`, ({ db }) =>
+        db.removeBackorderWait(`Stop waiting for ${line.sku}: held`, {
+          orderId: run.state.id,
+          productId: line.productId,
+        }),
+      );
     }
   } else if (line.status === 'pending') {
     run.state = setLine(run.state, line.productId, 'backordered', now());
-    await db.addBackorderWait(`Wait for ${line.quantity} × ${line.sku} (backordered)`, {
-      orderId: run.state.id,
-      productId: line.productId,
-      quantity: line.quantity,
-    });
+    await step(run, `Backordering ${line.sku}`, ({ db }) =>
+      db.addBackorderWait(`Wait for ${line.quantity} × ${line.sku} (backordered)`, {
+        orderId: run.state.id,
+        productId: line.productId,
+        quantity: line.quantity,
+      }),
+    );
     run.saga.push({ kind: 'stopWaiting', productId: line.productId, sku: line.sku });
   }
   await askForRestock(run, line, hold);
@@ -54,12 +61,22 @@ export function releaseHold(
   run: OrderRun,
   { productId, sku, quantity }: { productId: string; sku: string; quantity: number },
 ) {
-  return db.releaseStock(`Release ${quantity} × ${sku}`, { orderId: run.state.id, productId });
+  return step(
+    run,
+    `Releasing ${quantity} × ${sku}`,
+    ({ db }) => db.releaseStock(`Release ${quantity} × ${sku}`, { orderId: run.state.id, productId }),
+    { compensation: true },
+  );
 }
 
 /** Undo of a backorder wait: off the list restocks read. */
 export function stopWaiting(run: OrderRun, { productId, sku }: { productId: string; sku: string }) {
-  return db.removeBackorderWait(`Stop waiting for ${sku}`, { orderId: run.state.id, productId });
+  return step(
+    run,
+    `Ending the backorder wait for ${sku}`,
+    ({ db }) => db.removeBackorderWait(`Stop waiting for ${sku}`, { orderId: run.state.id, productId }),
+    { compensation: true },
+  );
 }
 
 /** One restock per SKU at a time (the child's id is the guard); it outlives this order. */

@@ -1,6 +1,8 @@
 import { cancel, priceLines } from '../../../domain/order.js';
-import { db } from '../activities.js';
-import { now, type Ending, type OrderRun } from '../run.js';
+import { step } from './step.js';
+import { now } from '../clock.js';
+import { type Ending } from '../ending.js';
+import { type OrderRun } from '../run.js';
 import { holdStock } from './hold-stock.js';
 
 /**
@@ -10,9 +12,11 @@ import { holdStock } from './hold-stock.js';
  */
 export async function place(run: OrderRun): Promise<Ending | undefined> {
   const { lines } = run.input;
-  const items = await db.lookupCatalogItems(`Price ${lines.length} line(s) from the catalog`, {
-    productIds: lines.map((l) => l.productId),
-  });
+  const items = await step(run, 'Pricing the lines from the catalog', ({ db }) =>
+    db.lookupCatalogItems(`Price ${lines.length} line(s) from the catalog`, {
+      productIds: lines.map((l) => l.productId),
+    }),
+  );
   run.state = priceLines(run.state, items, now());
   if (run.state.lines.length === 0) {
     run.state = cancel(run.state, 'unavailable', now(), 'None of the products is sold any more.');

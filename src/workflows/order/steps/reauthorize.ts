@@ -1,9 +1,11 @@
 import { money } from '../../../domain/money.js';
 import { orderTotal, setPayment } from '../../../domain/order.js';
 import type { PaymentIntentView } from '../../../payments/provider.js';
-import { settle } from '../activities.js';
-import { now, type Ending, type OrderRun } from '../run.js';
+import { now } from '../clock.js';
+import { type Ending } from '../ending.js';
+import { type OrderRun } from '../run.js';
 import { paymentRefusal, payStep } from './pay-step.js';
+import { step } from './step.js';
 
 /**
  * An authorization lapses (Stripe's card holds last about 7 days): never capture after
@@ -51,10 +53,12 @@ async function renewAuthorization(run: OrderRun): Promise<boolean> {
     if (!refusal) throw err;
   }
   if (intent?.status === 'requires_capture') {
-    await settle.cancelPayment(`Void the old hold ${previous}: renewed`, {
-      paymentId: previous,
-      idempotencyKey: `${run.selfId}:void:${previous}`,
-    });
+    await step(run, `Voiding the old hold ${previous}`, ({ settle }) =>
+      settle.cancelPayment(`Void the old hold ${previous}: renewed`, {
+        paymentId: previous,
+        idempotencyKey: `${run.selfId}:void:${previous}`,
+      }),
+    );
     run.state = setPayment(
       run.state,
       { paymentId: intent.id, authorizedCents: intent.amountCapturable, captureBefore: intent.captureBefore },
@@ -66,10 +70,13 @@ async function renewAuthorization(run: OrderRun): Promise<boolean> {
     return true;
   }
   if (intent && intent.status !== 'canceled') {
-    await settle.cancelPayment(`Void the renewal ${intent.id}: not usable`, {
-      paymentId: intent.id,
-      idempotencyKey: `${run.selfId}:void:${intent.id}`,
-    });
+    const unusable = intent.id;
+    await step(run, `Voiding the unusable renewal ${unusable}`, ({ settle }) =>
+      settle.cancelPayment(`Void the renewal ${unusable}: not usable`, {
+        paymentId: unusable,
+        idempotencyKey: `${run.selfId}:void:${unusable}`,
+      }),
+    );
   }
   const error = intent?.lastError ?? {
     code: refusal ?? 'reauthorization_failed',

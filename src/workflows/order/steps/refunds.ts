@@ -2,8 +2,10 @@ import { condition } from '@temporalio/workflow';
 import { money } from '../../../domain/money.js';
 import { recordRefund, type RefundRecord } from '../../../domain/order.js';
 import { refundedEvent } from '../../../domain/order-journal.js';
-import { settle } from '../activities.js';
-import { now, type OrderRun } from '../run.js';
+import { payStep } from './pay-step.js';
+import { step } from './step.js';
+import { now } from '../clock.js';
+import { type OrderRun } from '../run.js';
 
 /**
  * Refunds part of what was captured (a return, a force-cancel after shipping, a capture found
@@ -14,11 +16,18 @@ export async function issueRefund(run: OrderRun, amountCents: number, reason: st
   run.pendingRefundCents += amountCents;
   const n = ++run.refunds;
   try {
-    const refund = await run.pay.refundPayment(`Refund ${money(amountCents, run.state.currency)}: ${reason}`, {
-      paymentId: run.state.payment.paymentId!,
-      amountCents,
-      idempotencyKey: `${run.selfId}:refund:${n}`,
-    });
+    const summary = `Refund ${money(amountCents, run.state.currency)}: ${reason}`;
+    const refund = await payStep(
+      run,
+      'Refunding',
+      () =>
+        run.pay.refundPayment(summary, {
+          paymentId: run.state.payment.paymentId!,
+          amountCents,
+          idempotencyKey: `${run.selfId}:refund:${n}`,
+        }),
+      false,
+    );
     const record: RefundRecord = {
       id: refund.id,
       amountCents,
@@ -60,7 +69,12 @@ function followRefund(run: OrderRun, refund: RefundRecord): void {
       await condition(() => run.refundNudges !== seen, run.policy.refundCheckIntervalMs, {
         summary: `Look at refund ${refund.id} again (or on the provider's webhook)`,
       });
-      const latest = await settle.retrieveRefund(`Look up refund ${refund.id}`, { refundId: refund.id });
+      const latest = await step(
+        run,
+        `Looking up refund ${refund.id}`,
+        ({ settle }) => settle.retrieveRefund(`Look up refund ${refund.id}`, { refundId: refund.id }),
+        { cancellable: false },
+      );
       if (latest.status !== current.status) {
         current = { ...current, status: latest.status, failureReason: latest.failureReason };
         await settleRefund(run, current);

@@ -1,0 +1,24 @@
+/**
+ * Patches: workflow changes after release that add, remove or reorder commands. Names are wire
+ * names, recorded as markers in histories: never rename one. test/replay/histories/versioning/
+ * keeps a history from before and from after each, and the corpus test replays both.
+ */
+export const PATCH_NOTIFY_PICKING = 'notify-picking';
+
+/**
+ * An order that stops at a step (a payment step waiting for an operator, since before this patch)
+ * also writes an alert for the operators to the outbox.
+ */
+export const PATCH_OPERATOR_ALERTS = 'operator-alerts';
+
+/**
+ * A cart's idle clock acts only on a cart still idle: when its timer fires in the same workflow
+ * task as a change, a checkout or the order a checkout started, those win (the cart was not idle).
+ */
+export const PATCH_CART_CLOCK_YIELDS = 'cart-clock-yields';
+
+/**
+ * An order acts on what arrived in the same workflow task as a deadline: a payment method given
+ * just before the pay-by deadline is tried, and a cancel accepted before picking ended is honoured.
+ */
+export const PATCH_DEADLINES_YIELD = 'deadlines-yield';
