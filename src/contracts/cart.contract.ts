@@ -47,4 +47,21 @@ export interface CheckoutArgs {
 }
 
 /** Turns the cart into an order (a child workflow that outlives the cart) and closes the cart. */
-export const checkoutUpdate = defineUpdate<{ orderId: string }, [CheckoutArgs]>('checkout');
+/** What a checkout answers: the order, and (when this checkout placed it) what it was placed with. */
+export interface CheckoutResult {
+  orderId: string;
+  /** Present when this very checkout placed the order (not when it answers with an earlier one). */
+  placed?: {
+    customerId: string | null;
+    lines: {
+      productId: string;
+      sku: string;
+      name: string;
+      vendorId: string;
+      quantity: number;
+      unitPriceCents: number;
+    }[];
+  };
+}
+
+export const checkoutUpdate = defineUpdate<CheckoutResult, [CheckoutArgs]>('checkout');

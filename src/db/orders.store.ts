@@ -5,6 +5,12 @@ import { appendJournal, type JournalInput } from './journal.store.js';
 import type { Prisma, PrismaClient } from './prisma.js';
 
 /**
+ * Flags the order's workflow takes off once dealt with (a step that went through); the others
+ * (disputed, refund_failed) stay, and the read side keeps those added after the workflow ended.
+ */
+const CLEARED_BY_THE_WORKFLOW: OrderFlag[] = ['payment_stuck', 'step_failed', 'step_retrying', 'compensation_stuck'];
+
+/**
  * Writes an order's summary (orders, order_lines) for listing and filtering. The workflow is the
  * source of truth; a summary only ever moves to a higher version, so a late retry of an older
  * write cannot roll it back.
@@ -17,15 +23,17 @@ export async function saveOrderSummary(prisma: PrismaClient, given: OrderView): 
     const address = JSON.stringify(view.shippingAddress);
     const written = await tx.$executeRaw`
       INSERT INTO orders (id, status, cancel_reason, email, customer_id, cart_id, currency, total_cents, authorized_cents,
-        captured_cents, refunded_cents, payment_id, flags, shipping_address, version, created_at, updated_at)
+        captured_cents, refunded_cents, payment_id, flags, shipping_address, view, version, created_at, updated_at)
       VALUES (${view.id}, ${view.status}, ${view.cancelReason}, ${view.email}, ${view.customerId}, ${view.cartId}, ${view.currency},
         ${view.totalCents}, ${view.payment.authorizedCents}, ${view.payment.capturedCents}, ${view.payment.refundedCents},
-        ${view.payment.paymentId}, ${view.flags}::text[], ${address}::jsonb, ${view.version}, ${new Date(view.placedAt)}, ${new Date(view.updatedAt)})
+        ${view.payment.paymentId}, ${view.flags}::text[], ${address}::jsonb, ${JSON.stringify(view)}::jsonb, ${view.version},
+        ${new Date(view.placedAt)}, ${new Date(view.updatedAt)})
       ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, cancel_reason = EXCLUDED.cancel_reason,
         total_cents = EXCLUDED.total_cents, authorized_cents = EXCLUDED.authorized_cents, captured_cents = EXCLUDED.captured_cents,
         refunded_cents = EXCLUDED.refunded_cents, payment_id = EXCLUDED.payment_id,
-        flags = ARRAY(SELECT DISTINCT f FROM unnest(orders.flags || EXCLUDED.flags) f ORDER BY f), version = EXCLUDED.version,
-        updated_at = EXCLUDED.updated_at
+        flags = ARRAY(SELECT DISTINCT f FROM unnest(EXCLUDED.flags || ARRAY(
+          SELECT f FROM unnest(orders.flags) f WHERE NOT f = ANY(${CLEARED_BY_THE_WORKFLOW}::text[]))) f ORDER BY f),
+        view = EXCLUDED.view, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
       WHERE orders.version < EXCLUDED.version`;
     if (written === 0) return { written: false };
     await tx.orderLine.deleteMany({ where: { orderId: view.id } });
@@ -65,10 +73,24 @@ export async function flagEndedOrder(
   });
 }
 
-/** Flags kept on an order's summary (those added after its workflow ended are only there). */
+/**
+ * Flags the read side holds beyond what the order's workflow says: those added after it ended (a
+ * dispute weeks after delivery). Flags the workflow clears itself are its own to report.
+ */
 export async function orderFlags(prisma: PrismaClient, orderId: string): Promise<OrderFlag[]> {
   const row = await prisma.order.findUnique({ where: { id: orderId }, select: { flags: true } });
-  return (row?.flags ?? []) as OrderFlag[];
+  return ((row?.flags ?? []) as OrderFlag[]).filter((f) => !CLEARED_BY_THE_WORKFLOW.includes(f));
+}
+
+/**
+ * The order as the read side last saw it (the view its workflow published, with the flags added
+ * since), or undefined: for when its workflow is gone (after Temporal's retention) or cannot answer.
+ */
+export async function savedOrderView(prisma: PrismaClient, orderId: string): Promise<OrderView | undefined> {
+  const row = await prisma.order.findUnique({ where: { id: orderId }, select: { view: true, flags: true } });
+  if (!row?.view) return undefined;
+  const view = row.view as unknown as OrderView;
+  return { ...view, flags: [...new Set([...view.flags, ...(row.flags as OrderFlag[])])] };
 }
 
 export interface OrderListQuery {

@@ -23,6 +23,7 @@ import {
   type AddItemArgs,
   type AdjustQuantityArgs,
   type CartWorkflowInput,
+  type CheckoutResult,
   type RemoveItemArgs,
   type SetQuantityArgs,
 } from '../contracts/cart.contract.js';
@@ -205,7 +206,7 @@ export async function cartWorkflow(input: CartWorkflowInput): Promise<CartView> 
   );
   setHandler(
     checkoutUpdate,
-    async (args): Promise<{ orderId: string }> => {
+    async (args): Promise<CheckoutResult> => {
       // A checkout racing another (a double click, a retry) gets the same order.
       // `await condition(...)` yields even when already true, so the check and the claim below must
       // have no await between them: only a checkout that finds none under way may start one.
@@ -246,9 +247,17 @@ export async function cartWorkflow(input: CartWorkflowInput): Promise<CartView> 
       } finally {
         checkingOut = false;
       }
+      const lines = state.lines.map(({ productId, sku, name, vendorId, quantity, unitPriceCents }) => ({
+        productId,
+        sku,
+        name,
+        vendorId,
+        quantity,
+        unitPriceCents,
+      }));
       state = markCheckedOut(state, orderId, now());
       publish();
-      return { orderId };
+      return { orderId, placed: { customerId: state.customerId, lines } };
     },
     {
       validator: (_args) => {

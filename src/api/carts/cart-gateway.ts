@@ -15,6 +15,7 @@ import {
   type AddItemArgs,
   type CartWorkflowInput,
   type CheckoutArgs,
+  type CheckoutResult,
 } from '../../contracts/cart.contract.js';
 import { CartItemCount, CartStatus, CustomerId } from '../../contracts/search-attributes.js';
 import { WorkflowType, workflowId } from '../../contracts/temporal.js';
@@ -147,10 +148,10 @@ export class CartGateway {
    * Turns the cart into an order. Checking out a cart that already became an order answers with that
    * order again, so a retried checkout never places a second one.
    */
-  async checkout(cartId: string, args: CheckoutArgs): Promise<{ orderId: string; created: boolean }> {
+  async checkout(cartId: string, args: CheckoutArgs): Promise<{ orderId: string; created: boolean } & CheckoutResult> {
     try {
-      const { orderId } = await this.handle(cartId).executeUpdate(checkoutUpdate, { args: [args] });
-      return { orderId, created: true };
+      const result = await this.handle(cartId).executeUpdate(checkoutUpdate, { args: [args] });
+      return { ...result, created: result.placed !== undefined };
     } catch (err) {
       const translated = await this.translate(cartId, err);
       const details =

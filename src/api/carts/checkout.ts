@@ -14,7 +14,25 @@ export async function checkout(
   body: Static<typeof CheckoutBody>,
   reply: FastifyReply,
 ) {
-  const { orderId, created } = await carts.checkout(cartId.toLowerCase(), { ...body, policy: config.order });
+  const id = cartId.toLowerCase();
+  const { orderId, created, placed } = await carts.checkout(id, { ...body, policy: config.order });
+  if (placed) {
+    // In the read side before the 202, like an order placed directly.
+    await orders.recordAccepted(
+      {
+        orderId,
+        lines: placed.lines,
+        email: body.email,
+        customerId: placed.customerId,
+        cartId: id,
+        shippingAddress: body.shippingAddress,
+        paymentMethod: body.paymentMethod ?? null,
+        currency: config.currency,
+        policy: config.order,
+      },
+      placed.lines,
+    );
+  }
   const statusUrl = `/api/orders/${orderId}`;
   const status = created ? 'placed' : await orders.status(orderId);
   reply.log.info({ orderId, status, created }, 'cart checked out');

@@ -1,5 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { WorkflowNotFoundError, WorkflowUpdateStage, type Client } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateStage,
+  type Client,
+  type WorkflowUpdateHandle,
+} from '@temporalio/client';
 import type { Config } from '../../config.js';
 import {
   cancelOrderUpdate,
@@ -12,6 +18,7 @@ import {
   refundOrderUpdate,
   refundUpdatedSignal,
   retryPaymentStepUpdate,
+  retryStepUpdate,
   stockArrivedSignal,
   type OrderWorkflowInput,
 } from '../../contracts/order.contract.js';
@@ -19,11 +26,13 @@ import { OrderStatus } from '../../contracts/search-attributes.js';
 import { WorkflowType, workflowId } from '../../contracts/temporal.js';
 import { getCatalogItems } from '../../db/catalog.store.js';
 import { ordersWaitingFor } from '../../db/inventory.store.js';
-import { flagEndedOrder, orderFlags } from '../../db/orders.store.js';
+import { flagEndedOrder, orderFlags, saveOrderSummary, savedOrderView } from '../../db/orders.store.js';
 import type { PrismaClient } from '../../db/prisma.js';
 import { DomainError, ErrorCode } from '../../domain/errors.js';
+import type { CatalogItem } from '../../domain/cart.js';
+import { createOrder, orderView, type OrderView, type ShippingAddress } from '../../domain/order.js';
 import { describeOrderAtPlacement } from '../../domain/order-description.js';
-import type { OrderView, ShippingAddress } from '../../domain/order.js';
+import { paymentDisputedEvent } from '../../domain/order-journal.js';
 import { domainErrorOf } from '../temporal-errors.js';
 
 export interface PlaceOrder {
@@ -35,6 +44,19 @@ export interface PlaceOrder {
 }
 
 const notFound = (orderId: string) => new DomainError(ErrorCode.OrderNotFound, `no order ${orderId}`);
+
+/** An order's lines as its placement knows them (from the catalog, or the cart's last pricing). */
+export type PlacedLine = Pick<CatalogItem, 'productId' | 'sku' | 'name' | 'vendorId'> & {
+  quantity: number;
+  unitPriceCents: number;
+};
+
+/** The outcome of a request that waits on the order, or the order as it is when that takes longer. */
+export interface Bounded {
+  order: OrderView;
+  /** False when the answer came before the outcome: the request is under way (HTTP 202). */
+  done: boolean;
+}
 
 /**
  * The API's door to order workflows: places orders (once per Idempotency-Key), reads them through
@@ -91,24 +113,63 @@ export class OrderGateway {
       currency: this.config.currency,
       policy: this.config.order,
     };
+    if (existing) {
+      // The key's order ran already (its workflow wrote a summary after the API's first one): never
+      // start it again, even once Temporal has removed its closed workflow (retention), which would
+      // free the id for a second order and a second charge.
+      const saved = await savedOrderView(this.prisma, orderId);
+      if (saved && saved.version > 1) return { orderId, status: await this.status(orderId) };
+    }
+    const lines: PlacedLine[] = request.lines.map((l) => {
+      const { sku, name, vendorId, priceCents } = items.get(l.productId)!;
+      return { productId: l.productId, sku, name, vendorId, quantity: l.quantity, unitPriceCents: priceCents };
+    });
+    try {
+      await this.start(input, lines);
+    } catch (err) {
+      // The key's order has closed (REJECT_DUPLICATE will not start it again): it is still that order.
+      if (!(existing && err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+    return { orderId, status: existing ? await this.status(orderId) : 'placed' };
+  }
+
+  /** Starts an order's workflow and puts the order in the read side before anyone is told it exists. */
+  private async start(input: OrderWorkflowInput, lines: PlacedLine[]): Promise<void> {
     // USE_EXISTING: a retry whose first attempt already started the order changes nothing.
     await this.client.workflow.start(WorkflowType.order, {
-      workflowId: workflowId.order(orderId),
+      workflowId: workflowId.order(input.orderId),
       taskQueue: this.config.temporal.taskQueue,
       args: [input],
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: initialOrderSearchAttributes(request),
-      staticSummary: `Order for ${request.email}`,
-      staticDetails: describeOrderAtPlacement({
-        ...input,
-        lines: request.lines.map((l) => {
-          const item = items.get(l.productId)!;
-          return { sku: item.sku, name: item.name, quantity: l.quantity, unitPriceCents: item.priceCents };
-        }),
-      }),
+      typedSearchAttributes: initialOrderSearchAttributes(input),
+      staticSummary: `Order for ${input.email}`,
+      staticDetails: describeOrderAtPlacement({ ...input, lines }),
     });
-    return { orderId, status: existing ? await this.status(orderId) : 'placed' };
+    await this.recordAccepted(input, lines);
+  }
+
+  /**
+   * Every order is in the read side from the moment it is accepted (listed, and readable should
+   * its workflow be slow to answer): a first summary, version 1, which the workflow's own
+   * summaries (later versions) replace.
+   */
+  async recordAccepted(input: OrderWorkflowInput, lines: PlacedLine[]): Promise<void> {
+    const placedAt = new Date().toISOString();
+    const state = createOrder({
+      id: input.orderId,
+      currency: input.currency,
+      email: input.email,
+      customerId: input.customerId,
+      cartId: input.cartId,
+      shippingAddress: input.shippingAddress,
+      paymentMethod: input.paymentMethod,
+      lines,
+      payBy: new Date(Date.parse(placedAt) + input.policy.paymentTimeoutMs).toISOString(),
+      attemptsAllowed: input.policy.maxPaymentAttempts,
+      now: placedAt,
+    });
+    await saveOrderSummary(this.prisma, orderView(state));
   }
 
   /**
@@ -116,11 +177,19 @@ export class OrderGateway {
    * needs no worker, so it answers even before the order's first step has run.
    */
   async status(orderId: string): Promise<string> {
-    const description = await this.handle(orderId).describe();
-    return (description.typedSearchAttributes.get(OrderStatus) as string | undefined) ?? 'placed';
+    try {
+      const description = await this.handle(orderId).describe();
+      return (description.typedSearchAttributes.get(OrderStatus) as string | undefined) ?? 'placed';
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      return (await savedOrderView(this.prisma, orderId))?.status ?? 'placed';
+    }
   }
 
-  /** The order as its workflow knows it. */
+  /**
+   * The order as its workflow knows it; once the workflow is gone (a closed order past Temporal's
+   * retention), as the read side last saw it.
+   */
   async get(orderId: string): Promise<OrderView> {
     try {
       const [order, flags] = await Promise.all([
@@ -130,15 +199,23 @@ export class OrderGateway {
       const late = flags.filter((f) => !order.flags.includes(f));
       return late.length === 0 ? order : { ...order, flags: [...order.flags, ...late] };
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw notFound(orderId);
-      throw err;
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      const saved = await savedOrderView(this.prisma, orderId);
+      if (!saved) throw notFound(orderId);
+      return saved;
     }
   }
 
-  /** Cancels until the order ships; answers once every compensation has run. */
-  async cancel(orderId: string, reason: 'customer' | 'operator'): Promise<OrderView> {
-    return this.update(orderId, ErrorCode.OrderNotCancellable, () =>
-      this.handle(orderId).executeUpdate(cancelOrderUpdate, { args: [{ reason }] }),
+  /**
+   * Cancels until the order ships. Answers once every compensation has run, or after ANSWER_WITHIN
+   * with the order as it is (done: false): the cancellation under way, and what it waits on.
+   */
+  async cancel(orderId: string, reason: 'customer' | 'operator'): Promise<Bounded> {
+    return this.bounded(orderId, ErrorCode.OrderNotCancellable, () =>
+      this.handle(orderId).startUpdate(cancelOrderUpdate, {
+        args: [{ reason }],
+        waitForStage: WorkflowUpdateStage.ACCEPTED,
+      }),
     );
   }
 
@@ -151,35 +228,56 @@ export class OrderGateway {
 
   /**
    * The shop cancels, whatever the order's state, with full compensation (refunding what was
-   * captured once it shipped). Waits at most `waitMs` for the compensations: an order whose payment
-   * call is still retrying finishes later, and then `done` is false.
+   * captured once it shipped). Answers within ANSWER_WITHIN, like cancel.
    */
-  async forceCancel(orderId: string, reason: string, waitMs = 10_000): Promise<{ order: OrderView; done: boolean }> {
-    let done = true;
-    const order = await this.update(orderId, ErrorCode.OrderNotCancellable, async () => {
-      const update = await this.handle(orderId).startUpdate(forceCancelOrderUpdate, {
+  async forceCancel(orderId: string, reason: string): Promise<Bounded> {
+    return this.bounded(orderId, ErrorCode.OrderNotCancellable, () =>
+      this.handle(orderId).startUpdate(forceCancelOrderUpdate, {
         args: [{ reason }],
         waitForStage: WorkflowUpdateStage.ACCEPTED,
-      });
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), waitMs)));
-      try {
-        const result = await Promise.race([update.result(), late]);
-        if (result) return result;
-      } finally {
-        clearTimeout(timer);
+      }),
+    );
+  }
+
+  /**
+   * Sends an update that may take long (compensations that wait on a provider or an operator) and
+   * answers within ANSWER_WITHIN: its outcome, or the order as it is now (done: false). An update
+   * the worker has not even taken up by then is a 503 to retry: the same request is idempotent.
+   */
+  private async bounded(
+    orderId: string,
+    closedCode: ErrorCode,
+    send: () => Promise<WorkflowUpdateHandle<OrderView>>,
+  ): Promise<Bounded> {
+    let done = true;
+    const order = await this.update(orderId, closedCode, async () => {
+      const accepted = send();
+      const update = await within(accepted, this.config.answerWithinMs);
+      if (!update) {
+        accepted.then((u) => u.result()).catch(() => undefined); // settles later, or never: nobody waits
+        throw new DomainError(
+          ErrorCode.ServiceUnavailable,
+          `the order did not take the request within ${this.config.answerWithinMs} ms (its worker may be busy or away); retry the same request`,
+        );
       }
+      const result = update.result();
+      const outcome = await within(result, this.config.answerWithinMs);
+      if (outcome) return outcome;
+      result.catch(() => undefined); // it ends later: GET /api/orders/:id follows it
       done = false;
       return this.get(orderId);
     });
     return { order, done };
-  }
-
-  /** Resumes a payment step that stopped for an operator (flag payment_stuck). */
+  } /** Resumes a payment step that stopped for an operator (flag payment_stuck). */
   async retryPaymentStep(orderId: string): Promise<OrderView> {
     return this.update(orderId, ErrorCode.PaymentNotStuck, () =>
       this.handle(orderId).executeUpdate(retryPaymentStepUpdate),
     );
+  }
+
+  /** Resumes whatever step the order stopped at for an operator (payment_stuck, step_failed, compensation_stuck). */
+  async retryStep(orderId: string): Promise<OrderView> {
+    return this.update(orderId, ErrorCode.NothingToRetry, () => this.handle(orderId).executeUpdate(retryStepUpdate));
   }
 
   /** Refunds part of what was captured (a return), within the return window. */
@@ -212,13 +310,12 @@ export class OrderGateway {
       await this.handle(orderId).signal(disputeOpenedSignal, { ...dispute, eventId });
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
-      await flagEndedOrder(this.prisma, orderId, 'disputed', {
-        eventId: `PaymentDisputed:${orderId}:${dispute.disputeId}`,
-        type: 'PaymentDisputed',
-        aggregateId: orderId,
-        payload: { orderId, ...dispute, afterCompletion: true },
-        occurredAt: new Date().toISOString(),
-      });
+      await flagEndedOrder(
+        this.prisma,
+        orderId,
+        'disputed',
+        paymentDisputedEvent(orderId, dispute, true, new Date().toISOString()),
+      );
     }
   }
 
@@ -263,5 +360,16 @@ export class OrderGateway {
       }
       throw err;
     }
+  }
+}
+
+/** The promise's value if it settles within `ms`, else undefined (it goes on; a rejection within is thrown). */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -64,6 +64,8 @@ async function errorsPlugin(app: FastifyInstance) {
     if (err instanceof DomainError) {
       const status = statusForCode(err.code);
       const body: ErrorBody = { error: { code: err.code, message: err.message, details: err.details } };
+      // Busy or away for now: say when to try again.
+      if (status === 503 || status === 429) reply.header('retry-after', status === 429 ? '1' : '5');
       return reply.status(status).send(body);
     }
     if (err.validation) {

@@ -130,6 +130,22 @@ export const adminOrderRoutes: FastifyPluginAsyncTypebox<AppDeps & { orders: Ord
   );
 
   app.post(
+    '/api/admin/orders/:id/retry',
+    {
+      schema: {
+        tags,
+        security: adminSecurity,
+        summary: 'Retry the step an order stopped at (flags payment_stuck, step_failed, compensation_stuck)',
+        description:
+          'An order that cannot get past a step says which one and why (`stuck` in GET /api/orders/:id, its timeline, the flag). Fix the cause (the database refused the data, the provider key was revoked, ...), then retry here: answers once the step has been tried again. 409 nothing_to_retry when no step waits for an operator (a step flagged step_retrying resumes by itself).',
+        params: OrderIdParams,
+        response: { 200: Order, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => orders.retryStep(request.params.id.toLowerCase()),
+  );
+
+  app.post(
     '/api/admin/orders/:id/force-cancel',
     {
       schema: {
@@ -137,7 +153,7 @@ export const adminOrderRoutes: FastifyPluginAsyncTypebox<AppDeps & { orders: Ord
         security: adminSecurity,
         summary: 'Cancel an order whatever its state, with full compensation',
         description:
-          'Before shipping: stock released, payment voided, waits ended (as a cancel). After shipping: everything captured and not yet refunded is refunded; shipped goods are not taken back into stock. Works while a payment step is stuck. 200 with the cancelled order; 202 with the order as it is when the compensations are still running (a payment call still retrying): follow GET /api/orders/:id. 409 order_not_cancellable once the order has closed.',
+          'Before shipping: stock released, payment voided, waits ended (as a cancel). After shipping: everything captured and not yet refunded is refunded; shipped goods are not taken back into stock. Works while a step is stuck. 200 with the cancelled order; after ANSWER_WITHIN (5 s), 202 with the order as it is while the compensations still run: `cancelRequested` set and `stuck` naming what they wait on (a payment call retrying, a compensation for an operator to retry); follow GET /api/orders/:id. 409 order_not_cancellable once the order has closed.',
         params: OrderIdParams,
         body: Type.Object({ reason: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
         response: { 200: Order, 202: Order, ...errors(400, 401, 403, 404, 409) },
@@ -176,10 +192,14 @@ export const adminOrderRoutes: FastifyPluginAsyncTypebox<AppDeps & { orders: Ord
         tags,
         security: adminSecurity,
         summary: 'Cancel an order as the shop (until it ships), with every compensation',
+        description: 'As the customer’s cancel: 200 when done, 202 with the order as it is after ANSWER_WITHIN.',
         params: OrderIdParams,
-        response: { 200: Order, ...errors(400, 401, 403, 404, 409) },
+        response: { 200: Order, 202: Order, ...errors(400, 401, 403, 404, 409, 503) },
       },
     },
-    async (request) => orders.cancel(request.params.id.toLowerCase(), 'operator'),
+    async (request, reply) => {
+      const { order, done } = await orders.cancel(request.params.id.toLowerCase(), 'operator');
+      return reply.status(done ? 200 : 202).send(order);
+    },
   );
 };

@@ -54,12 +54,15 @@ export const orderRoutes: FastifyPluginAsyncTypebox<{ orders: OrderGateway; conf
         tags,
         summary: 'Cancel an order (until it ships)',
         description:
-          'Answers once stock is released and the payment voided. After shipping: 409 order_not_cancellable.',
+          'Answers 200 with the cancelled order once stock is released and the payment voided. When that takes longer than ANSWER_WITHIN (5 s), 202 with the order as it is: `cancelRequested` set, and `stuck` naming what the cancellation waits on; follow GET /api/orders/:id. After shipping: 409 order_not_cancellable. 503 service_unavailable (with Retry-After) when the order did not take the request in time: send it again.',
         params: OrderIdParams,
-        response: { 200: Order, ...errors(400, 404, 409) },
+        response: { 200: Order, 202: Order, ...errors(400, 404, 409, 503) },
       },
     },
-    async (request) => orders.cancel(request.params.id.toLowerCase(), 'customer'),
+    async (request, reply) => {
+      const { order, done } = await orders.cancel(request.params.id.toLowerCase(), 'customer');
+      return reply.status(done ? 200 : 202).send(order);
+    },
   );
 
   app.post(

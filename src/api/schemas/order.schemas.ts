@@ -138,7 +138,28 @@ export const Order = Type.Object(
     }),
     flags: Type.Array(Type.Enum([...orderFlags]), {
       description:
-        'Why an operator should look at this order: a dispute, a refund that failed, a payment step that stopped (retry it or force-cancel)',
+        'Why an operator should look at this order: a dispute, a refund that failed, a step that stopped for an operator (payment_stuck, step_failed, compensation_stuck: fix the cause, then retry or force-cancel), or one retrying for long (step_retrying)',
+    }),
+    stuck: Nullable(
+      Type.Object(
+        {
+          step: Type.String({ description: 'The step, e.g. "Holding 2 × TEA-001"' }),
+          flag: Type.Enum(['payment_stuck', 'step_failed', 'step_retrying', 'compensation_stuck']),
+          code: Nullable(
+            Type.String({ description: 'Stable code of the cause: data_rejected, provider_rejected, ...' }),
+          ),
+          message: Type.String(),
+          since: Type.String({ format: 'date-time' }),
+          waitingFor: Type.Enum(['operator', 'recovery'], {
+            description:
+              'operator: POST /api/admin/orders/:id/retry once fixed, or cancel; recovery: it resumes by itself',
+          }),
+        },
+        { description: 'The step the order cannot get past now, if any' },
+      ),
+    ),
+    cancelRequested: Type.Union([CancelReason, Type.Null()], {
+      description: 'A cancellation asked for and still under way (its compensations running or waiting)',
     }),
     placedAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
