@@ -4,6 +4,7 @@ import {
   continueAsNew,
   log,
   ParentClosePolicy,
+  patched,
   startChild,
   uuid4,
   setCurrentDetails,
@@ -52,6 +53,7 @@ import { ErrorCode } from '../domain/errors.js';
 import { checkKey, recordKey, type LedgerEntry } from '../domain/idempotency.js';
 import { describeOrderAtPlacement } from '../domain/order-description.js';
 import { orderWorkflow } from './order/order.workflow.js';
+import { PATCH_CART_CLOCK_YIELDS } from './patches.js';
 import { summarizedActivities } from './activities.js';
 
 // A regular activity, not a local one: with SDK 1.24, local activities in update handlers that
@@ -283,6 +285,18 @@ export async function cartWorkflow(input: CartWorkflowInput): Promise<CartView> 
       },
     );
     if (woken) continue;
+    // The timer fired, but other things may have landed in the same workflow task and run since:
+    // a change (or one still in flight), a checkout, the order that checkout started. Then the cart
+    // was not idle: its clock waits for them and starts again. (Before this patch it abandoned a
+    // cart that had just been checked out.)
+    const busy = () => checkingOut || mutationsInFlight > 0;
+    if (
+      (state.status !== 'active' || state.lastActivityAt !== activityMark || busy()) &&
+      patched(PATCH_CART_CLOCK_YIELDS)
+    ) {
+      await condition(() => !busy());
+      continue;
+    }
     if (Date.now() >= Date.parse(abandonAt!)) {
       state = markAbandoned(state, now());
       publish();

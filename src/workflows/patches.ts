@@ -18,7 +18,7 @@ export const PATCH_OPERATOR_ALERTS = 'operator-alerts';
 export const PATCH_CART_CLOCK_YIELDS = 'cart-clock-yields';
 
 /**
- * An order acts on what arrived in the same workflow task as a deadline: a payment method given
- * just before the pay-by deadline is tried, and a cancel accepted before picking ended is honoured.
+ * Stock that arrives while an order is still saying it is backordered (the customer told, the
+ * summary saved) wakes it at once, instead of after BACKORDER_RETRY_INTERVAL.
  */
-export const PATCH_DEADLINES_YIELD = 'deadlines-yield';
+export const PATCH_STOCK_NEWS_KEPT = 'stock-news-kept';
