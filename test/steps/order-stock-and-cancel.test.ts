@@ -52,6 +52,29 @@ describe('hold stock and wait for it', () => {
     expect(world.messages()).toContain('order_backordered');
   });
 
+  it('stock that arrives while the customer is being told of the backorder still wakes the order at once', async () => {
+    const world = new World();
+    world.stock.set(P2, 0);
+    let told!: () => void;
+    const telling = new Promise<void>((resolve) => (told = resolve));
+    const notify = world.stubs.notifyCustomer;
+    world.stubs.notifyCustomer = async (message) => {
+      if (message.kind === 'order_backordered') await telling; // held until the stock has arrived
+      return notify(message);
+    };
+    const handle = await orders.start(world, {
+      policy: { backorderRetryIntervalMs: 60_000, maxBackorderWaitMs: 120_000 } as any,
+    });
+    await orders.until(handle, (o) => o.status === 'backordered');
+    world.stock.set(P2, 5);
+    await handle.signal(stockArrivedSignal, { productId: P2 });
+    await new Promise((r) => setTimeout(r, 300)); // the signal is in before the message is written
+    told();
+    const order = await orders.until(handle, (o) => o.lines.every((l) => l.status !== 'backordered'), 8_000);
+    expect(order.lines.map((l) => l.status)).toEqual(['held', 'held']);
+    await handle.executeUpdate(forceCancelOrderUpdate, { args: [{ reason: 'test over' }] });
+  });
+
   it('after MAX_BACKORDER_WAIT: the waiting line is cancelled and the rest ships, paid for alone', async () => {
     const world = new World();
     world.stock.set(P2, 0);

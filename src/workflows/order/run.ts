@@ -40,6 +40,8 @@ export class OrderRun {
   /** A payment method to try next (given at placement or by the customer since). */
   pendingMethod: string | null;
   stockNudges = 0;
+  /** stockNudges when the first holds were tried: news after it may concern a line they missed. */
+  stockNewsBeforeHolds = 0;
   paymentNudges = 0;
   refundNudges = 0;
   retryRequests = 0;

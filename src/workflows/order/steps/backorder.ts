@@ -1,5 +1,6 @@
-import { condition } from '@temporalio/workflow';
+import { condition, patched } from '@temporalio/workflow';
 import { linesIn, setLine, transition } from '../../../domain/order.js';
+import { PATCH_STOCK_NEWS_KEPT } from '../../patches.js';
 import { now, remaining } from '../clock.js';
 import { type Ending } from '../ending.js';
 import { type OrderRun } from '../run.js';
@@ -30,8 +31,9 @@ export async function awaitStock(run: OrderRun): Promise<Ending | undefined> {
     );
     await run.publish();
     const deadline = Date.parse(run.state.placedAt) + run.policy.maxBackorderWaitMs;
-    // Stock news arriving while a retry pass runs triggers another pass at once, not after the timer.
-    let seenStock = run.stockNudges;
+    // Stock news arriving since the holds were tried (even while the customer is being told, or
+    // while a retry pass runs) triggers another pass at once, not after the timer.
+    let seenStock = patched(PATCH_STOCK_NEWS_KEPT) ? run.stockNewsBeforeHolds : run.stockNudges;
     while (linesIn(run.state, 'backordered').length > 0) {
       await run.publish();
       await condition(

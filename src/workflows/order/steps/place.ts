@@ -25,6 +25,7 @@ export async function place(run: OrderRun): Promise<Ending | undefined> {
   }
   await run.notify('order_confirmed', 'We received your order.');
   await run.publish();
+  run.stockNewsBeforeHolds = run.stockNudges;
   for (const line of run.state.lines) {
     if (run.cancelRequest) break;
     await holdStock(run, line);
