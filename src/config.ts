@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { OrderPolicy } from './contracts/order.contract.js';
+import { historyBudgetProblems, RUN_EVENT_BUDGET } from './domain/history-budget.js';
 import { parseDuration } from './domain/duration.js';
 
 /** Where `npm start` keeps embedded Postgres, Temporal's SQLite file and the dev admin token. */
@@ -244,6 +245,7 @@ export function loadConfig(env: Env = process.env): Config {
         ms <= 20 * 3_600_000 ? undefined : 'must be at most 20h (Stripe forgets idempotency keys after 24h)',
       ),
       stepAlertAfterMs: r.duration('STEP_ALERT_AFTER', '5m', (ms) => (ms >= 1_000 ? undefined : 'must be at least 1s')),
+      historyEventsPerRun: r.integer('HISTORY_EVENTS_PER_RUN', 2_000, 200, RUN_EVENT_BUDGET),
     },
     answerWithinMs: r.duration('ANSWER_WITHIN', '5s', (ms) =>
       ms >= 100 && ms <= 60_000 ? undefined : 'must be from 100ms to 60s',
@@ -278,6 +280,14 @@ export function loadConfig(env: Env = process.env): Config {
       token: r.optional('METRICS_TOKEN', (v) => (v.length >= 16 ? undefined : 'must be at least 16 characters')),
     },
   };
+  // Durations that could grow one workflow run past Temporal's warning are refused, not discovered.
+  r.problems.push(
+    ...historyBudgetProblems({
+      ...config.order,
+      paymentCheckIntervalMs: config.order.paymentCheckIntervalMs ?? 60_000,
+      cartMaxUpdatesPerRun: config.cart.maxUpdatesPerRun,
+    }),
+  );
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;
 }

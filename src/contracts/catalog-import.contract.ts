@@ -10,8 +10,13 @@ export interface CatalogImportRow {
 
 export interface CatalogImportInput {
   importId: string;
+  /** The rows still to apply (in a run that continued as new, those the runs before left). */
   rows: CatalogImportRow[];
   batchSize: number;
+  /** A run continues as new once its history has this many events (absent: 2,000). */
+  historyEventsPerRun?: number;
+  /** Set when a run continues as new: the progress so far. */
+  progress?: CatalogImportProgress;
 }
 
 export interface CatalogImportFailure {

@@ -1,7 +1,8 @@
 import type { SearchAttributePair } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { CustomerEmail, CustomerId, OrderStatus } from './search-attributes.js';
-import type { CancelReason, OrderView, ShippingAddress } from '../domain/order.js';
+import type { CancelReason, OrderState, OrderView, ShippingAddress } from '../domain/order.js';
+import type { Undo } from '../domain/saga.js';
 
 /** How long each stage of an order may take; from configuration, fixed for an order at placement. */
 export interface OrderPolicy {
@@ -35,6 +36,24 @@ export interface OrderPolicy {
    * retrying. Absent in orders placed before it existed (then 5 minutes).
    */
   stepAlertAfterMs?: number;
+  /**
+   * A backordered order continues as new once its run's history has this many events (Temporal
+   * warns at 10,240 and fails at 51,200). Absent in orders placed before it existed (then 2,000).
+   */
+  historyEventsPerRun?: number;
+}
+
+/** What a run of an order hands to the next when it continues as new (during a backorder wait). */
+export interface CarriedOrder {
+  state: OrderState;
+  /** What was taken and must be given back on a cancel: holds, waits, the payment hold. */
+  saga: Undo[];
+  reauthorizations: number;
+  restocksAsked: string[];
+  /** Provider events already applied (webhooks arrive twice). */
+  seenEvents: string[];
+  /** Runs before this one. */
+  runs: number;
 }
 
 export interface OrderWorkflowInput {
@@ -47,6 +66,8 @@ export interface OrderWorkflowInput {
   paymentMethod?: string | null;
   currency: string;
   policy: OrderPolicy;
+  /** Set only when a run continues as new. */
+  carried?: CarriedOrder;
 }
 
 export interface RestockWorkflowInput {

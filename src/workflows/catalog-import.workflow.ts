@@ -1,4 +1,12 @@
-import { getExternalWorkflowHandle, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  continueAsNew,
+  getExternalWorkflowHandle,
+  patched,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import {
   getImportProgressQuery,
   type CatalogImportInput,
@@ -8,6 +16,7 @@ import { stockArrivedSignal } from '../contracts/order.contract.js';
 import { ImportStatus } from '../contracts/search-attributes.js';
 import { workflowId } from '../contracts/temporal.js';
 import { summarizedActivities } from './activities.js';
+import { PATCH_IMPORT_CONTINUES_AS_NEW } from './patches.js';
 
 const { applyCatalogImportBatch, ordersWaitingFor } = summarizedActivities({
   startToCloseTimeout: '2 minutes',
@@ -17,7 +26,7 @@ const { applyCatalogImportBatch, ordersWaitingFor } = summarizedActivities({
 
 /** Bulk price and stock import, batch by batch, with progress an operator can watch. */
 export async function catalogImportWorkflow(input: CatalogImportInput): Promise<CatalogImportProgress> {
-  const progress: CatalogImportProgress = {
+  const progress: CatalogImportProgress = input.progress ?? {
     importId: input.importId,
     status: 'running',
     total: input.rows.length,
@@ -28,7 +37,7 @@ export async function catalogImportWorkflow(input: CatalogImportInput): Promise<
     finishedAt: null,
   };
   setHandler(getImportProgressQuery, () => progress);
-  upsertSearchAttributes([{ key: ImportStatus, value: 'running' }]);
+  if (!input.progress) upsertSearchAttributes([{ key: ImportStatus, value: 'running' }]);
 
   for (let start = 0; start < input.rows.length; start += input.batchSize) {
     const batch = input.rows.slice(start, start + input.batchSize);
@@ -50,6 +59,14 @@ export async function catalogImportWorkflow(input: CatalogImportInput): Promise<
       }
     }
     setCurrentDetails(`**${progress.processed} / ${progress.total}** rows processed, ${progress.failed.length} failed`);
+    // Ten thousand rows that restock many products would grow one run's history past Temporal's
+    // warning: a long import goes on in a new run with its progress and the rows left.
+    const info = workflowInfo();
+    const left = input.rows.slice(start + input.batchSize);
+    const long = info.continueAsNewSuggested || info.historyLength >= (input.historyEventsPerRun ?? 2_000);
+    if (left.length > 0 && long && patched(PATCH_IMPORT_CONTINUES_AS_NEW)) {
+      return continueAsNew<typeof catalogImportWorkflow>({ ...input, rows: left, progress });
+    }
   }
 
   progress.status = 'completed';

@@ -22,3 +22,12 @@ export const PATCH_CART_CLOCK_YIELDS = 'cart-clock-yields';
  * summary saved) wakes it at once, instead of after BACKORDER_RETRY_INTERVAL.
  */
 export const PATCH_STOCK_NEWS_KEPT = 'stock-news-kept';
+
+/**
+ * A backordered order continues as new when its history grows long (HISTORY_EVENTS_PER_RUN),
+ * carrying its state and its pending compensations, instead of growing towards Temporal's limit.
+ */
+export const PATCH_ORDER_CONTINUES_AS_NEW = 'order-continues-as-new';
+
+/** A catalog import continues as new when its history grows long, carrying its progress and the rows left. */
+export const PATCH_IMPORT_CONTINUES_AS_NEW = 'import-continues-as-new';

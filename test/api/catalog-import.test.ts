@@ -99,6 +99,35 @@ describe('bulk import: API → Temporal server → worker → Postgres', () => {
     expect((await stack.http(`/api/products/${b!.id}`)).body.priceCents).toBe(4343);
   });
 
+  it('a long import continues as new, each run kept short, and finishes with every row counted once', async () => {
+    const short = await startTestStack({ HISTORY_EVENTS_PER_RUN: '200' });
+    try {
+      const products = await short.db.prisma.product.findMany({ orderBy: { sku: 'asc' }, take: 250 });
+      // Stock going up makes each row wake the orders waiting for its product: the most events a row can cost.
+      const rows = products.map((p) => ({ sku: p.sku, onHand: 500 }));
+      const started = await short.http('/api/admin/imports', { method: 'POST', admin: true, json: { rows } });
+      expect(started.status).toBe(202);
+      let done: any;
+      await expect
+        .poll(async () => (done = (await short.http(started.body.statusUrl, { admin: true })).body).status, {
+          timeout: 30_000,
+        })
+        .toBe('completed');
+      expect(done).toMatchObject({ total: 250, processed: 250, updated: 250, failed: [] });
+      const runs: string[] = [];
+      for await (const w of short.client.workflow.list({ query: `WorkflowId = '${started.body.workflowId}'` }))
+        runs.push(w.runId);
+      expect(runs.length).toBeGreaterThanOrEqual(2);
+      for (const runId of runs) {
+        const history = await short.client.workflow.getHandle(started.body.workflowId, runId).fetchHistory();
+        // The budget, and at most one batch of 100 rows past it.
+        expect(history.events!.length).toBeLessThan(200 + 100 * 6 + 50);
+      }
+    } finally {
+      await short.close();
+    }
+  }, 60_000);
+
   it('answers 404 import_not_found for an unknown import', async () => {
     const res = await stack.http('/api/admin/imports/00000000-0000-4000-8000-000000000000', { admin: true });
     expect(res.status).toBe(404);

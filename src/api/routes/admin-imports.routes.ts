@@ -64,7 +64,12 @@ export const adminImportRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app,
     },
     async (request, reply) => {
       const importId = randomUUID();
-      const input: CatalogImportInput = { importId, rows: request.body.rows, batchSize: BATCH_SIZE };
+      const input: CatalogImportInput = {
+        importId,
+        rows: request.body.rows,
+        batchSize: BATCH_SIZE,
+        historyEventsPerRun: config.order.historyEventsPerRun,
+      };
       const id = workflowId.catalogImport(importId);
       await temporal.client.workflow.start(WorkflowType.catalogImport, {
         workflowId: id,

@@ -84,6 +84,11 @@ export function registerHandlers(run: OrderRun): void {
     {
       validator: (_args) => {
         const { status, payment } = run.state;
+        if (payment.attempts >= payment.attemptsAllowed && (status === 'placed' || status === 'awaiting_payment'))
+          throw businessFailure(
+            ErrorCode.PaymentNotExpected,
+            `all ${payment.attemptsAllowed} payment attempts of this order have been used`,
+          );
         const waiting = status === 'placed' || status === 'awaiting_payment';
         if (!waiting || run.pendingMethod !== null || payment.step === 'authorizing' || payment.step === 'authorized') {
           throw businessFailure(

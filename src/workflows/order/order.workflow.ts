@@ -20,10 +20,12 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   registerHandlers(run);
   let ending: Ending | undefined;
   try {
+    // A run that continued as new (a long backorder wait) was placed and paid for already.
+    const fresh = !input.carried;
     ending =
-      (await place(run)) ?? // priced, recorded, confirmed; stock held or backordered line by line
-      (await authorize(run)) ?? // the whole amount held on the customer's card
-      (await awaitStock(run)) ?? // every line held, or given up after MAX_BACKORDER_WAIT
+      (fresh ? await place(run) : undefined) ?? // priced, recorded, confirmed; stock held or backordered line by line
+      (fresh ? await authorize(run) : undefined) ?? // the whole amount held on the customer's card
+      (await awaitStock(run)) ?? // every line held, or given up after MAX_BACKORDER_WAIT (continuing as new if long)
       (await pick(run)) ?? // picked in the warehouse
       (await captureAndShip(run)) ?? // captured what ships, off the shelf, journaled
       (await deliver(run)); // delivered, then the return window

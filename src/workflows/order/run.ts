@@ -1,5 +1,5 @@
 import { log, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { OrderPolicy, OrderWorkflowInput } from '../../contracts/order.contract.js';
+import type { CarriedOrder, OrderPolicy, OrderWorkflowInput } from '../../contracts/order.contract.js';
 import { BackorderedSkus, OrderFlags, OrderStatus, OrderTotal, Skus } from '../../contracts/search-attributes.js';
 import {
   createOrder,
@@ -13,7 +13,7 @@ import { describeOrder } from '../../domain/order-description.js';
 import { customerMessage, type JournalEvent } from '../../domain/order-journal.js';
 import { briefly, payActivities, withAlertWindow, type PayActivities, type StepActivities } from './activities.js';
 import { now } from './clock.js';
-import { Saga } from './saga.js';
+import { Saga } from '../../domain/saga.js';
 import { step } from './steps/step.js';
 
 /**
@@ -30,8 +30,12 @@ export class OrderRun {
   /** How long a step retries a transient failure before the order is flagged (it goes on retrying). */
   readonly alertAfterMs: number;
   readonly withAlertWindow: StepActivities;
+  /** A backordered run continues as new once its history has this many events. */
+  readonly historyEventsPerRun: number;
+  /** Runs of this order before this one (it continues as new during long backorder waits). */
+  readonly runsBefore: number;
   state: OrderState;
-  readonly saga = new Saga();
+  readonly saga: Saga;
 
   // ---- asked for by handlers; the steps look between awaits ----
   cancelRequest: CancelReason | null = null;
@@ -59,12 +63,12 @@ export class OrderRun {
   /** Refunds requested and not yet answered: claimed before the first await, so two cannot take the same money. */
   pendingRefundCents = 0;
   refunds = 0;
-  reauthorizations = 0;
+  reauthorizations: number;
   readonly refundTrackers = new Set<Promise<void>>();
   /** Products this order has asked a restock for (once each, until stock arrives). */
-  readonly restocksAsked = new Set<string>();
+  readonly restocksAsked: Set<string>;
 
-  private readonly seenEvents: string[] = [];
+  private readonly seenEvents: string[];
   private published = '';
   private publishedVersion = 0;
 
@@ -74,6 +78,20 @@ export class OrderRun {
     this.pay = payActivities(this.stepTimeoutMs);
     this.alertAfterMs = input.policy.stepAlertAfterMs ?? 5 * 60_000;
     this.withAlertWindow = withAlertWindow(this.alertAfterMs);
+    this.historyEventsPerRun = input.policy.historyEventsPerRun ?? 2_000;
+    this.pendingMethod = input.paymentMethod ?? null;
+    const { carried } = input;
+    this.runsBefore = carried?.runs ?? 0;
+    this.saga = new Saga(carried?.saga);
+    this.reauthorizations = carried?.reauthorizations ?? 0;
+    this.restocksAsked = new Set(carried?.restocksAsked);
+    this.seenEvents = [...(carried?.seenEvents ?? [])];
+    if (carried) {
+      // The order goes on where the run before stopped (waiting for stock, paid for).
+      this.state = carried.state;
+      this.pendingMethod = null;
+      return;
+    }
     // A provisional order until the catalog lookup fills in names and prices: handlers answer from
     // the first moment (a GET right after the 202, a cancel).
     const placedAt = now();
@@ -97,7 +115,18 @@ export class OrderRun {
       })),
       now: placedAt,
     });
-    this.pendingMethod = input.paymentMethod ?? null;
+  }
+
+  /** What the next run needs to go on as this one would have (see CarriedOrder). */
+  carry(): CarriedOrder {
+    return {
+      state: this.state,
+      saga: [...this.saga.pending],
+      reauthorizations: this.reauthorizations,
+      restocksAsked: [...this.restocksAsked],
+      seenEvents: [...this.seenEvents],
+      runs: this.runsBefore + 1,
+    };
   }
 
   view(): OrderView {

@@ -4,6 +4,7 @@ import { PATCH_STOCK_NEWS_KEPT } from '../../patches.js';
 import { now, remaining } from '../clock.js';
 import { type Ending } from '../ending.js';
 import { type OrderRun } from '../run.js';
+import { continueAsNewIfLong } from './continue-as-new.js';
 import { holdStock } from './hold-stock.js';
 import { step } from './step.js';
 import { keepAuthorizationAlive, renewAt } from './reauthorize.js';
@@ -17,25 +18,29 @@ const skusOf = (run: OrderRun) =>
  * Stock: backordered lines wait, the durable "reminder" of the older designs. Each retries its
  * hold every BACKORDER_RETRY_INTERVAL, or at once when stock for it arrives (a restock, an
  * operator). After MAX_BACKORDER_WAIT the lines still waiting are cancelled: the rest ships, or
- * the order is cancelled when nothing is left. A hold that would lapse meanwhile is renewed.
+ * the order is cancelled when nothing is left. A hold that would lapse meanwhile is renewed. A
+ * long wait continues as new (a run that did resumes here, the customer already told).
  */
 export async function awaitStock(run: OrderRun): Promise<Ending | undefined> {
   if (linesIn(run.state, 'backordered').length > 0) {
-    run.state = transition(run.state, 'backordered', now(), `Waiting for stock: ${skusOf(run)}`);
-    await run.notify(
-      'order_backordered',
-      'Part of your order is waiting for stock; we will ship as soon as it arrives.',
-      {
-        skus: linesIn(run.state, 'backordered').map((l) => l.sku),
-      },
-    );
-    await run.publish();
-    const deadline = Date.parse(run.state.placedAt) + run.policy.maxBackorderWaitMs;
     // Stock news arriving since the holds were tried (even while the customer is being told, or
     // while a retry pass runs) triggers another pass at once, not after the timer.
-    let seenStock = patched(PATCH_STOCK_NEWS_KEPT) ? run.stockNewsBeforeHolds : run.stockNudges;
+    let seenStock = run.stockNudges;
+    if (!run.input.carried) {
+      run.state = transition(run.state, 'backordered', now(), `Waiting for stock: ${skusOf(run)}`);
+      await run.notify(
+        'order_backordered',
+        'Part of your order is waiting for stock; we will ship as soon as it arrives.',
+        { skus: linesIn(run.state, 'backordered').map((l) => l.sku) },
+      );
+      await run.publish();
+      seenStock = patched(PATCH_STOCK_NEWS_KEPT) ? run.stockNewsBeforeHolds : run.stockNudges;
+    }
+    const deadline = Date.parse(run.state.placedAt) + run.policy.maxBackorderWaitMs;
     while (linesIn(run.state, 'backordered').length > 0) {
       await run.publish();
+      const cancelled = await continueAsNewIfLong(run);
+      if (cancelled) return cancelled;
       await condition(
         () => run.stockNudges !== seenStock || run.cancelRequest !== null,
         Math.min(run.policy.backorderRetryIntervalMs, remaining(deadline), remaining(renewAt(run))),

@@ -2,7 +2,7 @@ import { allHandlersFinished, condition } from '@temporalio/workflow';
 import { money } from '../../../domain/money.js';
 import { cancel, cancelShipped, refundableCents, type CancelReason, type OrderView } from '../../../domain/order.js';
 import { orderCancelledEvent } from '../../../domain/order-journal.js';
-import type { Undo } from '../saga.js';
+import type { Undo } from '../../../domain/saga.js';
 import { now } from '../clock.js';
 import { type Ending } from '../ending.js';
 import { type OrderRun } from '../run.js';

@@ -1,4 +1,5 @@
 import { condition } from '@temporalio/workflow';
+import { nextRefundCheckMs } from '../../../domain/history-budget.js';
 import { money } from '../../../domain/money.js';
 import { recordRefund, type RefundRecord } from '../../../domain/order.js';
 import { refundedEvent } from '../../../domain/order-journal.js';
@@ -64,11 +65,15 @@ async function settleRefund(run: OrderRun, refund: RefundRecord): Promise<void> 
 function followRefund(run: OrderRun, refund: RefundRecord): void {
   const tracker = (async () => {
     let current = refund;
+    // Looked at less and less often (webhooks wake it at once): a refund pending for weeks must
+    // not grow the order's history without bound.
+    let wait = run.policy.refundCheckIntervalMs;
     while (current.status === 'pending') {
       const seen = run.refundNudges;
-      await condition(() => run.refundNudges !== seen, run.policy.refundCheckIntervalMs, {
+      await condition(() => run.refundNudges !== seen, wait, {
         summary: `Look at refund ${refund.id} again (or on the provider's webhook)`,
       });
+      wait = nextRefundCheckMs(wait, run.policy.refundCheckIntervalMs);
       const latest = await step(
         run,
         `Looking up refund ${refund.id}`,

@@ -1,7 +1,8 @@
 /**
  * What an order has taken and must give back if it is cancelled, as plain data (so it survives
- * continue-as-new). Each kind names the undo that sits beside its step: `release` and
- * `stopWaiting` in steps/hold-stock.ts, `voidPayment` in steps/authorize.ts.
+ * continue-as-new). Each kind names the undo that sits beside its step in
+ * src/workflows/order/steps/: `release` and `stopWaiting` in hold-stock.ts, `voidPayment` in
+ * authorize.ts.
  */
 export type Undo =
   | { kind: 'release'; productId: string; sku: string; quantity: number }

@@ -1,0 +1,37 @@
+import { allHandlersFinished, condition, continueAsNew, patched, workflowInfo } from '@temporalio/workflow';
+import { note } from '../../../domain/order.js';
+import { PATCH_ORDER_CONTINUES_AS_NEW } from '../../patches.js';
+import { now } from '../clock.js';
+import type { Ending } from '../ending.js';
+import type { orderWorkflow } from '../order.workflow.js';
+import type { OrderRun } from '../run.js';
+
+/** Temporal suggests continuing as new well before its 50 MB limit; this keeps far below its 10 MB warning. */
+const MAX_HISTORY_BYTES = 2 * 1024 * 1024;
+
+/**
+ * A long wait (a backorder retried every BACKORDER_RETRY_INTERVAL for up to MAX_BACKORDER_WAIT)
+ * would grow the order's history without bound. Once this run's history has
+ * HISTORY_EVENTS_PER_RUN events (or Temporal suggests it), the order continues as a new run of
+ * the same workflow id, carrying its state and everything it must give back if cancelled; the new
+ * run resumes the wait. Handlers still running finish in this run first. Returns only if it is
+ * not time yet, or a cancellation arrived meanwhile (its ending).
+ */
+export async function continueAsNewIfLong(run: OrderRun): Promise<Ending | undefined> {
+  const info = workflowInfo();
+  const long =
+    info.continueAsNewSuggested ||
+    info.historyLength >= run.historyEventsPerRun ||
+    info.historySize >= MAX_HISTORY_BYTES;
+  if (!long || !patched(PATCH_ORDER_CONTINUES_AS_NEW)) return undefined;
+  await condition(allHandlersFinished);
+  if (run.cancelRequest) return { kind: 'cancelled', reason: run.cancelRequest };
+  run.state = note(
+    run.state,
+    now(),
+    'continued_as_new',
+    `History at ${info.historyLength} events: the order goes on in run ${run.runsBefore + 2} (same order, same id)`,
+  );
+  await run.publish();
+  return continueAsNew<typeof orderWorkflow>({ ...run.input, carried: run.carry() });
+}
