@@ -34,6 +34,12 @@ import { freePort } from '../src/dev/ports.js';
 import { historyToJson } from '../src/replay/history-json.js';
 import { replayHistory } from '../src/replay/replayer.js';
 import { createWorker, workflowsPath } from '../src/worker/create-worker.js';
+import {
+  initialOrderSearchAttributes,
+  type OrderPolicy,
+  type OrderWorkflowInput,
+} from '../src/contracts/order.contract.js';
+import { WorkflowType, workflowId } from '../src/contracts/temporal.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outDir = path.join(root, 'test', 'replay', 'histories');
@@ -104,6 +110,10 @@ interface Ctx {
     inventory: { onHand: number; restockThreshold?: number; restockQuantity?: number },
   ): Promise<Product>;
   client: Client;
+  /** Starts an order directly, with durations of its own (the API takes them from the configuration). */
+  startOrder(lines: { productId: string; quantity: number }[], policy: Partial<OrderPolicy>): Promise<string>;
+  /** Runs SQL against the shop's database (to make a step fail the way a broken migration would). */
+  sql(text: string): Promise<void>;
 }
 
 async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
@@ -374,6 +384,83 @@ const scenarios: Scenario[] = [
           'order-payment-timeout.json',
           id,
           'Placed without a payment method and never paid: cancelled after PAYMENT_TIMEOUT, stock released.',
+        ),
+      ];
+    },
+  },
+  {
+    name: 'an order that continued as new',
+    async run(ctx) {
+      const [a] = ctx.products(1);
+      const later = await ctx.productWithStock('REPLAY-LONG-WAIT', { onHand: 0 });
+      // A retry every 100 ms and a short run: the wait continues as new within seconds.
+      const id = await ctx.startOrder(
+        [
+          { productId: a!.id, quantity: 1 },
+          { productId: later.id, quantity: 1 },
+        ],
+        { backorderRetryIntervalMs: 100, maxBackorderWaitMs: 120_000, historyEventsPerRun: 200 },
+      );
+      await until(
+        `order ${id} continued as new`,
+        () => getOrder(ctx, id),
+        (o: Body) => Boolean(o?.timeline?.some((t: { type: string }) => t.type === 'continued_as_new')),
+        90_000,
+      );
+      const stocked = await ctx.http(`/api/admin/products/${later.id}/inventory`, {
+        method: 'PUT',
+        admin: true,
+        json: { onHand: 5, restockThreshold: 0, restockQuantity: 0 },
+      });
+      expectStatus(stocked, 200, 'adding stock');
+      await orderReaches(ctx, id, 'delivered', (o) => o.status === 'delivered');
+      const workflowId = `order-${id}`;
+      const last = await ctx.client.workflow.getHandle(workflowId).describe();
+      const history = await ctx.client.workflow.getHandle(workflowId, last.runId).fetchHistory();
+      const firstRunId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.firstExecutionRunId;
+      expectThat(Boolean(firstRunId) && firstRunId !== last.runId, `order ${id} never continued as new`);
+      return [
+        {
+          file: 'order-continued-as-new.json',
+          covers:
+            'The first run of an order on a long backorder: placed, paid, waiting, then continued as new at HISTORY_EVENTS_PER_RUN (200 here) with its state and saga.',
+          workflowId,
+          runId: firstRunId!,
+          closedAs: 'CONTINUED_AS_NEW',
+        },
+        {
+          file: 'order-after-continue-as-new.json',
+          covers:
+            'The last run of that order: resumes the wait from the carried state, holds the stock that arrived, ships.',
+          workflowId,
+          runId: last.runId,
+          closedAs: 'COMPLETED',
+        },
+      ];
+    },
+  },
+  {
+    name: 'an order stopped at a step, then retried',
+    async run(ctx) {
+      const frozen = await ctx.productWithStock('REPLAY-FROZEN', { onHand: 5 });
+      await ctx.sql(`CREATE FUNCTION replay_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'maintenance: reservations are frozen'; END $$`);
+      await ctx.sql(`CREATE TRIGGER replay_refuse_holds BEFORE INSERT ON reservations FOR EACH ROW
+        WHEN (NEW.product_id = '${frozen.id}') EXECUTE FUNCTION replay_refuse()`);
+      const id = await placeOrder(ctx, [{ productId: frozen.id, quantity: 1 }], 'pm_card_visa');
+      await orderReaches(ctx, id, 'stopped at a step', (o) => o.flags.includes('step_failed'));
+      await ctx.sql('DROP TRIGGER replay_refuse_holds ON reservations');
+      expectStatus(
+        await ctx.http(`/api/admin/orders/${id}/retry`, { method: 'POST', admin: true }),
+        200,
+        'retrying the step',
+      );
+      await orderReaches(ctx, id, 'delivered', (o) => o.status === 'delivered');
+      return [
+        order(
+          'order-step-failed-then-retried.json',
+          id,
+          'The database refuses a hold for good (data_rejected): the order stops flagged step_failed and alerts the operators; an operator fixes it and retries the step (update `retryStep`); delivered.',
         ),
       ];
     },
@@ -663,6 +750,29 @@ async function main(): Promise<number> {
     const ctx: Ctx = {
       http,
       client,
+      async startOrder(lines, policy) {
+        const orderId = randomUUID();
+        const input: OrderWorkflowInput = {
+          orderId,
+          lines,
+          email: 'replay@example.com',
+          shippingAddress: address,
+          paymentMethod: 'pm_card_visa',
+          currency: config.currency,
+          policy: { ...config.order, ...policy },
+        };
+        await client.workflow.start(WorkflowType.order, {
+          workflowId: workflowId.order(orderId),
+          taskQueue: config.temporal.taskQueue,
+          args: [input],
+          typedSearchAttributes: initialOrderSearchAttributes(input),
+          staticSummary: `Order for ${input.email}`,
+        });
+        return orderId;
+      },
+      async sql(text) {
+        await prisma.$executeRawUnsafe(text);
+      },
       products(n) {
         if (pool.length < n) throw new Error('the seeded catalog has too few products in stock');
         return pool.splice(0, n);

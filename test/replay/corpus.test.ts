@@ -182,6 +182,44 @@ const expected: Record<string, { workflowType: string; closes: string; check: (h
       expect(result(h)).toMatchObject({ status: 'cancelled', cancelReason: 'payment_timeout' });
     },
   },
+  'order-continued-as-new.json': {
+    workflowType: 'orderWorkflow',
+    closes: 'WORKFLOW_EXECUTION_CONTINUED_AS_NEW',
+    check: (h) => {
+      // Placed and paid in this run, then waiting for stock until the run was long enough to hand over.
+      expect(eventsOf(h, 'MARKER_RECORDED').length).toBeGreaterThanOrEqual(1); // the order-continues-as-new patch
+      const carried = eventsOf(h, 'WORKFLOW_EXECUTION_CONTINUED_AS_NEW')[0]
+        .workflowExecutionContinuedAsNewEventAttributes;
+      const input = decode(carried.input.payloads[0]);
+      expect(input.carried).toMatchObject({ runs: 1, state: { status: 'backordered' } });
+      expect(input.carried.saga.map((u: { kind: string }) => u.kind)).toEqual([
+        'release',
+        'stopWaiting',
+        'voidPayment',
+      ]);
+    },
+  },
+  'order-after-continue-as-new.json': {
+    workflowType: 'orderWorkflow',
+    closes: 'WORKFLOW_EXECUTION_COMPLETED',
+    check: (h) => {
+      expect(started(h).continuedExecutionRunId).toBeTruthy();
+      expect(started(h).workflowId).toBe(started(read('order-continued-as-new.json')).workflowId);
+      expect(result(h).status).toBe('delivered');
+      expect(result(h).timeline.map((t: { type: string }) => t.type)).toContain('continued_as_new');
+    },
+  },
+  'order-step-failed-then-retried.json': {
+    workflowType: 'orderWorkflow',
+    closes: 'WORKFLOW_EXECUTION_COMPLETED',
+    check: (h) => {
+      expect(updates(h)).toContain('retryStep');
+      expect(eventsOf(h, 'ACTIVITY_TASK_FAILED').length).toBeGreaterThanOrEqual(1);
+      const types = result(h).timeline.map((t: { type: string }) => t.type);
+      expect(types).toEqual(expect.arrayContaining(['step_failed', 'step_retried', 'delivered']));
+      expect(result(h).flags).toEqual([]);
+    },
+  },
   'cart-checkout.json': {
     workflowType: 'cartWorkflow',
     closes: 'WORKFLOW_EXECUTION_COMPLETED',
