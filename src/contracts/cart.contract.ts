@@ -1,7 +1,7 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { CartState, CartTimeouts, CartView } from '../domain/cart.js';
 import type { LedgerEntry } from '../domain/idempotency.js';
-import type { ShippingAddress } from '../domain/order.js';
+import type { PlacedLine, ShippingAddress } from '../domain/order.js';
 import type { OrderPolicy } from './order.contract.js';
 
 /** Everything a cart workflow starts from; `carried` is set only when a run continues as new. */
@@ -53,14 +53,7 @@ export interface CheckoutResult {
   /** Present when this very checkout placed the order (not when it answers with an earlier one). */
   placed?: {
     customerId: string | null;
-    lines: {
-      productId: string;
-      sku: string;
-      name: string;
-      vendorId: string;
-      quantity: number;
-      unitPriceCents: number;
-    }[];
+    lines: PlacedLine[];
   };
 }
 

@@ -11,7 +11,7 @@ export const CustomerEmail = defineSearchAttributeKey('CustomerEmail', SearchAtt
 export const OrderTotal = defineSearchAttributeKey('OrderTotal', SearchAttributeType.DOUBLE);
 export const Skus = defineSearchAttributeKey('Skus', SearchAttributeType.KEYWORD_LIST);
 export const BackorderedSkus = defineSearchAttributeKey('BackorderedSkus', SearchAttributeType.KEYWORD_LIST);
-/** Why an operator should look at an order: disputed, refund_failed. */
+/** Why an operator should look at an order: see orderFlags in src/domain/order.ts. */
 export const OrderFlags = defineSearchAttributeKey('OrderFlags', SearchAttributeType.KEYWORD_LIST);
 export const CartStatus = defineSearchAttributeKey('CartStatus', SearchAttributeType.KEYWORD);
 export const CartItemCount = defineSearchAttributeKey('CartItemCount', SearchAttributeType.INT);

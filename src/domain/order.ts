@@ -158,6 +158,9 @@ export function isCancellable(status: OrderStatus): boolean {
   return REACHED_FROM.cancelled.includes(status);
 }
 
+/** A line as an order is placed with it: what the catalog (or the cart's last pricing) said. */
+export type PlacedLine = Omit<OrderLine, 'status' | 'cancelReason'>;
+
 export interface NewOrder {
   id: string;
   currency: string;
@@ -165,7 +168,7 @@ export interface NewOrder {
   customerId?: string | null;
   cartId?: string | null;
   shippingAddress: ShippingAddress;
-  lines: Omit<OrderLine, 'status' | 'cancelReason'>[];
+  lines: PlacedLine[];
   /** The payment method given at placement, if any. */
   paymentMethod?: string | null;
   payBy: string;

@@ -53,7 +53,8 @@ const catalog: CatalogItem[] = productIds.map((productId, i) => ({
   available: 10,
 }));
 
-const intent = (id: string, amount: number, patch: Partial<PaymentIntentView> = {}): PaymentIntentView => ({
+/** A PaymentIntent as the provider answers it: authorized (held) unless `patch` says otherwise. */
+export const intent = (id: string, amount: number, patch: Partial<PaymentIntentView> = {}): PaymentIntentView => ({
   id,
   status: 'requires_capture',
   amount,

@@ -188,7 +188,7 @@ const expected: Record<string, { workflowType: string; closes: string; check: (h
     check: (h) => {
       // Placed and paid in this run, then waiting for stock until the run was long enough to hand over.
       expect(eventsOf(h, 'MARKER_RECORDED').length).toBeGreaterThanOrEqual(1); // the order-continues-as-new patch
-      const carried = eventsOf(h, 'WORKFLOW_EXECUTION_CONTINUED_AS_NEW')[0]
+      const carried = eventsOf(h, 'WORKFLOW_EXECUTION_CONTINUED_AS_NEW')[0]!
         .workflowExecutionContinuedAsNewEventAttributes;
       const input = decode(carried.input.payloads[0]);
       expect(input.carried).toMatchObject({ runs: 1, state: { status: 'backordered' } });

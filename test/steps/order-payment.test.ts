@@ -11,7 +11,16 @@ import {
   cancelOrderUpdate,
 } from '../../src/contracts/order.contract.js';
 import { PAYMENT_REQUEST_FAILED } from '../../src/domain/errors.js';
-import { startStubbedOrders, World, type StubbedOrders } from '../helpers/stubbed-orders.js';
+import { intent, startStubbedOrders, World, type StubbedOrders } from '../helpers/stubbed-orders.js';
+
+/** A PaymentIntent waiting for the customer's 3-D Secure (at the bank's `url`, or through Stripe.js). */
+const threeDSecure = (url: string | null) => ({
+  status: 'requires_action' as const,
+  amountCapturable: 0,
+  clientSecret: 'pi_3ds_secret',
+  nextAction: url ? { type: 'redirect_to_url' as const, url } : { type: 'use_stripe_sdk' as const, url: null },
+  captureBefore: null,
+});
 
 let orders: StubbedOrders;
 beforeAll(async () => {
@@ -86,20 +95,7 @@ describe('authorize', () => {
   it('3-D Secure: waits for the customer; a webhook wakes it and it looks the payment up', async () => {
     const world = new World();
     world.stubs.authorizePayment = async (input) =>
-      world.keep({
-        id: 'pi_3ds',
-        status: 'requires_action',
-        amount: input.amountCents,
-        currency: 'USD',
-        amountCapturable: 0,
-        amountReceived: 0,
-        amountRefunded: 0,
-        clientSecret: 'pi_3ds_secret',
-        nextAction: { type: 'redirect_to_url', url: 'https://bank.example/3ds' },
-        lastError: null,
-        captureBefore: null,
-        metadata: {},
-      });
+      world.keep(intent('pi_3ds', input.amountCents, threeDSecure('https://bank.example/3ds')));
     const handle = await orders.start(world, { policy: { paymentCheckIntervalMs: 60_000 } as any });
     const waiting = await orders.until(handle, (o) => o.payment.step === 'requires_action');
     expect(waiting.payment.nextAction).toEqual({
@@ -125,21 +121,7 @@ describe('authorize', () => {
 
   it('3-D Secure never finished: cancelled at the action deadline, the pending payment voided', async () => {
     const world = new World();
-    world.stubs.authorizePayment = async (input) =>
-      world.keep({
-        id: 'pi_3ds',
-        status: 'requires_action',
-        amount: input.amountCents,
-        currency: 'USD',
-        amountCapturable: 0,
-        amountReceived: 0,
-        amountRefunded: 0,
-        clientSecret: 's',
-        nextAction: { type: 'use_stripe_sdk', url: null },
-        lastError: null,
-        captureBefore: null,
-        metadata: {},
-      });
+    world.stubs.authorizePayment = async (input) => world.keep(intent('pi_3ds', input.amountCents, threeDSecure(null)));
     const handle = await orders.start(world, { policy: { paymentActionTimeoutMs: 800 } as any });
     const order = await handle.result();
     expect(order).toMatchObject({ status: 'cancelled', cancelReason: 'payment_timeout', payment: { step: 'voided' } });

@@ -29,8 +29,7 @@ import { ordersWaitingFor } from '../../db/inventory.store.js';
 import { flagEndedOrder, orderFlags, saveOrderSummary, savedOrderView } from '../../db/orders.store.js';
 import type { PrismaClient } from '../../db/prisma.js';
 import { DomainError, ErrorCode } from '../../domain/errors.js';
-import type { CatalogItem } from '../../domain/cart.js';
-import { createOrder, orderView, type OrderView, type ShippingAddress } from '../../domain/order.js';
+import { createOrder, orderView, type OrderView, type PlacedLine, type ShippingAddress } from '../../domain/order.js';
 import { describeOrderAtPlacement } from '../../domain/order-description.js';
 import { paymentDisputedEvent } from '../../domain/order-journal.js';
 import { domainErrorOf } from '../temporal-errors.js';
@@ -44,12 +43,6 @@ export interface PlaceOrder {
 }
 
 const notFound = (orderId: string) => new DomainError(ErrorCode.OrderNotFound, `no order ${orderId}`);
-
-/** An order's lines as its placement knows them (from the catalog, or the cart's last pricing). */
-export type PlacedLine = Pick<CatalogItem, 'productId' | 'sku' | 'name' | 'vendorId'> & {
-  quantity: number;
-  unitPriceCents: number;
-};
 
 /** The outcome of a request that waits on the order, or the order as it is when that takes longer. */
 export interface Bounded {
