@@ -2603,7 +2603,8 @@ function renderOrderTimeline(view) {
 }
 
 function renderOrderCancel(view) {
-  const cancellable = CANCELLABLE_STATUSES.has(view.status);
+  // A cancellation already under way (the API answered 202) is not offered again.
+  const cancellable = CANCELLABLE_STATUSES.has(view.status) && !view.cancelRequested;
   if (!cancellable && !order.cancelling) {
     dom.orderCancelConfirm.hidden = true;
     dom.orderCancelButton.setAttribute('aria-expanded', 'false');
@@ -2734,6 +2735,7 @@ async function cancelOrder() {
     if (dom.orderCancel.contains(document.activeElement)) dom.orderTitle.focus();
     applyOrder(body);
     if (body.status === 'cancelled') announceOrder('Your order is cancelled.');
+    else if (body.cancelRequested) announceOrder('Your cancellation is under way; this page shows it once it is done.');
   } catch (err) {
     if (order.id !== id) return;
     order.cancelling = false;

@@ -5,7 +5,7 @@
  * HISTORY_EVENTS_PER_RUN and the order continues as new, carrying its state and everything it
  * must give back if cancelled.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { cancelOrderUpdate, stockArrivedSignal } from '../../src/contracts/order.contract.js';
 import {
   productIds,
@@ -42,8 +42,10 @@ async function runLengths(handle: OrderHandle): Promise<number[]> {
   return lengths;
 }
 
-describe('a long backorder', () => {
-  it('continues as new before its history grows long; a cancel in a later run gives back what the first took', async () => {
+describe.concurrent('a long backorder', () => {
+  it('continues as new before its history grows long; a cancel in a later run gives back what the first took', async ({
+    expect,
+  }) => {
     const world = new World();
     world.stock.set(P2, 0);
     const handle = await orders.start(world, { policy: longBackorder });
@@ -65,7 +67,7 @@ describe('a long backorder', () => {
     for (const length of lengths) expect(length).toBeLessThan(BUDGET + 40);
   }, 40_000);
 
-  it('stock that arrives in a later run is held there, and the order ships as it would have', async () => {
+  it('stock that arrives in a later run is held there, and the order ships as it would have', async ({ expect }) => {
     const world = new World();
     world.stock.set(P2, 0);
     const handle = await orders.start(world, { policy: longBackorder });

@@ -3,7 +3,7 @@
  * until the deadline, declines, 3-D Secure, a provider that stays down, and a hold renewed.
  */
 import { ApplicationFailure } from '@temporalio/activity';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import {
   paymentEventSignal,
   providePaymentMethodUpdate,
@@ -32,8 +32,8 @@ afterAll(async () => {
 
 const types = (o: { timeline: { type: string }[] }) => o.timeline.map((t) => t.type);
 
-describe('authorize', () => {
-  it('with a good card: holds the whole order once, then goes on to delivery', async () => {
+describe.concurrent('authorize', () => {
+  it('with a good card: holds the whole order once, then goes on to delivery', async ({ expect }) => {
     const world = new World();
     const handle = await orders.start(world);
     const order = await handle.result();
@@ -44,7 +44,7 @@ describe('authorize', () => {
     expect(world.messages()).toEqual(['order_confirmed', 'order_picking', 'order_shipped', 'order_delivered']);
   });
 
-  it('without a method: waits until the pay-by deadline, then cancels and gives the stock back', async () => {
+  it('without a method: waits until the pay-by deadline, then cancels and gives the stock back', async ({ expect }) => {
     const world = new World();
     const handle = await orders.start(world, { paymentMethod: null, policy: { paymentTimeoutMs: 800 } as any });
     const order = await handle.result();
@@ -53,7 +53,7 @@ describe('authorize', () => {
     expect(world.callsTo('releaseStock').length).toBe(2);
   });
 
-  it('a decline waits for another card; the next one is authorized', async () => {
+  it('a decline waits for another card; the next one is authorized', async ({ expect }) => {
     const world = new World();
     const authorize = world.stubs.authorizePayment;
     world.stubs.authorizePayment = async (input) =>
@@ -74,7 +74,7 @@ describe('authorize', () => {
     expect(world.messages()).toContain('payment_declined');
   });
 
-  it('after MAX_PAYMENT_ATTEMPTS refusals: cancelled payment_failed', async () => {
+  it('after MAX_PAYMENT_ATTEMPTS refusals: cancelled payment_failed', async ({ expect }) => {
     const world = new World();
     world.stubs.authorizePayment = async () => {
       throw ApplicationFailure.create({
@@ -92,7 +92,7 @@ describe('authorize', () => {
     expect(order.payment.lastError?.code).toBe('expired_card');
   });
 
-  it('3-D Secure: waits for the customer; a webhook wakes it and it looks the payment up', async () => {
+  it('3-D Secure: waits for the customer; a webhook wakes it and it looks the payment up', async ({ expect }) => {
     const world = new World();
     world.stubs.authorizePayment = async (input) =>
       world.keep(intent('pi_3ds', input.amountCents, threeDSecure('https://bank.example/3ds')));
@@ -119,7 +119,7 @@ describe('authorize', () => {
     expect(world.callsTo('retrievePayment').length).toBe(1); // woken by the signal, not the hourly look
   });
 
-  it('3-D Secure never finished: cancelled at the action deadline, the pending payment voided', async () => {
+  it('3-D Secure never finished: cancelled at the action deadline, the pending payment voided', async ({ expect }) => {
     const world = new World();
     world.stubs.authorizePayment = async (input) => world.keep(intent('pi_3ds', input.amountCents, threeDSecure(null)));
     const handle = await orders.start(world, { policy: { paymentActionTimeoutMs: 800 } as any });
@@ -129,8 +129,8 @@ describe('authorize', () => {
   });
 });
 
-describe('a payment step whose provider stays down', () => {
-  it('stops flagged payment_stuck; an operator retry resumes it and clears the flag', async () => {
+describe.concurrent('a payment step whose provider stays down', () => {
+  it('stops flagged payment_stuck; an operator retry resumes it and clears the flag', async ({ expect }) => {
     const world = new World();
     const authorize = world.stubs.authorizePayment;
     let down = true;
@@ -149,7 +149,7 @@ describe('a payment step whose provider stays down', () => {
     expect(world.callsTo('authorizePayment').at(-1)).toMatchObject({ lookUpFirst: true });
   });
 
-  it('an operator retry that lands while the flag is still being saved is not lost', async () => {
+  it('an operator retry that lands while the flag is still being saved is not lost', async ({ expect }) => {
     const world = new World();
     const authorize = world.stubs.authorizePayment;
     let down = true;
@@ -173,7 +173,7 @@ describe('a payment step whose provider stays down', () => {
     expect((await orders.until(handle, (o) => o.status === 'delivered', 8_000)).payment.step).toBe('captured');
   });
 
-  it('stops flagged; a cancel abandons the step and gives everything back', async () => {
+  it('stops flagged; a cancel abandons the step and gives everything back', async ({ expect }) => {
     const world = new World();
     world.stubs.authorizePayment = async () => {
       throw new Error('connect ECONNREFUSED');
@@ -187,8 +187,8 @@ describe('a payment step whose provider stays down', () => {
   });
 });
 
-describe('an authorization that would lapse', () => {
-  it('is renewed before capture, and the old hold voided', async () => {
+describe.concurrent('an authorization that would lapse', () => {
+  it('is renewed before capture, and the old hold voided', async ({ expect }) => {
     const world = new World();
     const authorize = world.stubs.authorizePayment;
     // Lapses in 2 days; renewal is due 3 days ahead, so at once.
@@ -203,7 +203,7 @@ describe('an authorization that would lapse', () => {
     expect(types(order)).toContain('payment_reauthorized');
   });
 
-  it('cancels payment_failed when the renewal is declined, charging nothing', async () => {
+  it('cancels payment_failed when the renewal is declined, charging nothing', async ({ expect }) => {
     const world = new World();
     const authorize = world.stubs.authorizePayment;
     world.stubs.authorizePayment = async (input) =>

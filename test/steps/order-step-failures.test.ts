@@ -6,7 +6,7 @@
  * the operators' outbox, and a cancel always has an answer.
  */
 import { ApplicationFailure } from '@temporalio/activity';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import {
   cancelOrderUpdate,
   forceCancelOrderUpdate,
@@ -36,7 +36,7 @@ const types = (o: { timeline: { type: string }[] }) => o.timeline.map((t) => t.t
 const flagsInWebUi = async (handle: OrderHandle) =>
   ((await handle.describe()).typedSearchAttributes.get(OrderFlags) as string[] | undefined) ?? [];
 
-describe('a step the database refuses for good', () => {
+describe.concurrent('a step the database refuses for good', () => {
   function refusingSecondHold(world: World) {
     const hold = world.stubs.holdStock;
     const state = { fixed: false };
@@ -47,7 +47,9 @@ describe('a step the database refuses for good', () => {
     return state;
   }
 
-  it('stops the order flagged step_failed, says where and why, tells the operators; a retry after the fix goes on', async () => {
+  it('stops the order flagged step_failed, says where and why, tells the operators; a retry after the fix goes on', async ({
+    expect,
+  }) => {
     const world = new World();
     const db = refusingSecondHold(world);
     const handle = await orders.start(world);
@@ -79,7 +81,7 @@ describe('a step the database refuses for good', () => {
     expect(await flagsInWebUi(handle)).toEqual([]);
   });
 
-  it('a customer cancel gives up the step and everything taken, and answers at once', async () => {
+  it('a customer cancel gives up the step and everything taken, and answers at once', async ({ expect }) => {
     const world = new World();
     refusingSecondHold(world);
     const handle = await orders.start(world);
@@ -92,7 +94,9 @@ describe('a step the database refuses for good', () => {
     expect(world.callsTo('releaseStock').map((a) => a.productId)).toEqual([P1]);
   });
 
-  it('refuses retry-payment for a step that is not a payment step, and retry when nothing waits', async () => {
+  it('refuses retry-payment for a step that is not a payment step, and retry when nothing waits', async ({
+    expect,
+  }) => {
     const world = new World();
     refusingSecondHold(world);
     const handle = await orders.start(world);
@@ -108,7 +112,9 @@ describe('a step the database refuses for good', () => {
     await fine.executeUpdate(forceCancelOrderUpdate, { args: [{ reason: 'test over' }] });
   });
 
-  it('a summary the read side refuses stops the order the same way, and it still shows in the Web UI', async () => {
+  it('a summary the read side refuses stops the order the same way, and it still shows in the Web UI', async ({
+    expect,
+  }) => {
     const world = new World();
     let fixed = false;
     world.stubs.recordOrderSummary = async () => {
@@ -129,8 +135,10 @@ describe('a step the database refuses for good', () => {
   });
 });
 
-describe('a step failing for longer than STEP_ALERT_AFTER', () => {
-  it('is flagged step_retrying while it goes on by itself; the flag comes off when it goes through', async () => {
+describe.concurrent('a step failing for longer than STEP_ALERT_AFTER', () => {
+  it('is flagged step_retrying while it goes on by itself; the flag comes off when it goes through', async ({
+    expect,
+  }) => {
     const world = new World();
     const ship = world.stubs.shipStock;
     let down = true;
@@ -138,8 +146,8 @@ describe('a step failing for longer than STEP_ALERT_AFTER', () => {
       if (down) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
       return ship(input);
     };
-    const handle = await orders.start(world, { policy: { stepAlertAfterMs: 1_000 } as any });
-    const flagged = await orders.until(handle, (o) => o.flags.includes('step_retrying'));
+    const handle = await orders.start(world, { policy: { stepAlertAfterMs: 2_000 } as any });
+    const flagged = await orders.until(handle, (o) => o.stuck?.step === 'Shipping 1 × SKU-1');
     expect(flagged.stuck).toMatchObject({ step: 'Shipping 1 × SKU-1', flag: 'step_retrying', waitingFor: 'recovery' });
     await expect.poll(() => flagsInWebUi(handle)).toEqual(['step_retrying']);
     // Nothing for an operator to do: it resumes by itself.
@@ -151,8 +159,10 @@ describe('a step failing for longer than STEP_ALERT_AFTER', () => {
   });
 });
 
-describe('a compensation that keeps failing', () => {
-  it('is flagged compensation_stuck and never given up; the cancel says what it waits on; an operator retry finishes it', async () => {
+describe.concurrent('a compensation that keeps failing', () => {
+  it('is flagged compensation_stuck and never given up; the cancel says what it waits on; an operator retry finishes it', async ({
+    expect,
+  }) => {
     const world = new World();
     const release = world.stubs.releaseStock;
     let fixed = false;
@@ -177,8 +187,10 @@ describe('a compensation that keeps failing', () => {
   });
 });
 
-describe('a payment provider that refuses our key', () => {
-  it('stops the payment step at once (no waiting out PAYMENT_STEP_TIMEOUT), flagged payment_stuck', async () => {
+describe.concurrent('a payment provider that refuses our key', () => {
+  it('stops the payment step at once (no waiting out PAYMENT_STEP_TIMEOUT), flagged payment_stuck', async ({
+    expect,
+  }) => {
     const world = new World();
     world.stubs.authorizePayment = async () => {
       throw ApplicationFailure.create({ type: 'provider_rejected', message: 'Invalid API Key', nonRetryable: true });

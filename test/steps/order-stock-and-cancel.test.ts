@@ -3,7 +3,7 @@
  * activities: a product gone from the catalog, a backorder woken by stock or given up, the saga
  * unwound newest-first, refunds, and the shop cancelling after shipping.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import {
   cancelOrderUpdate,
   forceCancelOrderUpdate,
@@ -24,8 +24,10 @@ afterAll(async () => {
 const [P1, P2] = productIds as [string, string];
 const types = (o: { timeline: { type: string }[] }) => o.timeline.map((t) => t.type);
 
-describe('place', () => {
-  it('drops a product no longer sold; an order with none left closes as unavailable, taking nothing', async () => {
+describe.concurrent('place', () => {
+  it('drops a product no longer sold; an order with none left closes as unavailable, taking nothing', async ({
+    expect,
+  }) => {
     const world = new World();
     world.catalog = [];
     const order = await (await orders.start(world)).result();
@@ -34,8 +36,10 @@ describe('place', () => {
   });
 });
 
-describe('hold stock and wait for it', () => {
-  it('backorders a line it cannot hold, and holds it when stock arrives (woken, not on the timer)', async () => {
+describe.concurrent('hold stock and wait for it', () => {
+  it('backorders a line it cannot hold, and holds it when stock arrives (woken, not on the timer)', async ({
+    expect,
+  }) => {
     const world = new World();
     world.stock.set(P2, 0);
     const handle = await orders.start(world, {
@@ -52,7 +56,9 @@ describe('hold stock and wait for it', () => {
     expect(world.messages()).toContain('order_backordered');
   });
 
-  it('stock that arrives while the customer is being told of the backorder still wakes the order at once', async () => {
+  it('stock that arrives while the customer is being told of the backorder still wakes the order at once', async ({
+    expect,
+  }) => {
     const world = new World();
     world.stock.set(P2, 0);
     let told!: () => void;
@@ -75,7 +81,9 @@ describe('hold stock and wait for it', () => {
     await handle.executeUpdate(forceCancelOrderUpdate, { args: [{ reason: 'test over' }] });
   });
 
-  it('after MAX_BACKORDER_WAIT: the waiting line is cancelled and the rest ships, paid for alone', async () => {
+  it('after MAX_BACKORDER_WAIT: the waiting line is cancelled and the rest ships, paid for alone', async ({
+    expect,
+  }) => {
     const world = new World();
     world.stock.set(P2, 0);
     const order = await (await orders.start(world, { policy: { maxBackorderWaitMs: 1_200 } as any })).result();
@@ -88,7 +96,7 @@ describe('hold stock and wait for it', () => {
     expect(world.messages()).toContain('order_lines_cancelled');
   });
 
-  it('after MAX_BACKORDER_WAIT with nothing held: cancelled backorder_timeout, the hold voided', async () => {
+  it('after MAX_BACKORDER_WAIT with nothing held: cancelled backorder_timeout, the hold voided', async ({ expect }) => {
     const world = new World();
     world.stock.set(P1, 0);
     world.stock.set(P2, 0);
@@ -102,8 +110,8 @@ describe('hold stock and wait for it', () => {
   });
 });
 
-describe('cancel', () => {
-  it('unwinds the saga newest first: the hold voided, then the lines released last-held first', async () => {
+describe.concurrent('cancel', () => {
+  it('unwinds the saga newest first: the hold voided, then the lines released last-held first', async ({ expect }) => {
     const world = new World();
     const handle = await orders.start(world, { policy: { pickingMs: 60_000 } as any });
     await orders.until(handle, (o) => o.status === 'picking');
@@ -119,7 +127,7 @@ describe('cancel', () => {
     expect((await handle.result()).status).toBe('cancelled');
   });
 
-  it('refuses a customer cancel once the order has shipped', async () => {
+  it('refuses a customer cancel once the order has shipped', async ({ expect }) => {
     const world = new World();
     const handle = await orders.start(world, { policy: { shippingMs: 60_000 } as any });
     await orders.until(handle, (o) => o.status === 'shipped');
@@ -130,8 +138,8 @@ describe('cancel', () => {
   });
 });
 
-describe('after shipping', () => {
-  it('a refund in the return window that is pending is followed until it succeeds', async () => {
+describe.concurrent('after shipping', () => {
+  it('a refund in the return window that is pending is followed until it succeeds', async ({ expect }) => {
     const world = new World();
     // The first refund stays pending until the provider says otherwise; any later one succeeds at once.
     world.stubs.refundPayment = async ({ paymentId, amountCents }) => {
@@ -162,11 +170,13 @@ describe('after shipping', () => {
     await handle.signal(refundUpdatedSignal, { refundId: 're_pending', eventId: 'evt_r1' });
     const refunded = await orders.until(handle, (o) => o.payment.refundedCents === 700);
     expect(types(refunded)).toContain('refund_succeeded');
-    expect(world.messages()).toContain('refund_issued');
+    await expect.poll(() => world.messages()).toContain('refund_issued');
     await handle.executeUpdate(forceCancelOrderUpdate, { args: [{ reason: 'test over' }] });
   });
 
-  it('a force-cancel after shipping refunds everything captured and ends cancelled with lines shipped', async () => {
+  it('a force-cancel after shipping refunds everything captured and ends cancelled with lines shipped', async ({
+    expect,
+  }) => {
     const world = new World();
     const handle = await orders.start(world, { policy: { returnWindowMs: 60_000 } as any });
     await orders.until(handle, (o) => o.status === 'delivered');
@@ -176,7 +186,7 @@ describe('after shipping', () => {
     expect(world.callsTo('refundPayment')).toEqual([expect.objectContaining({ amountCents: 5000 })]);
   });
 
-  it('the return window closes: the workflow completes delivered', async () => {
+  it('the return window closes: the workflow completes delivered', async ({ expect }) => {
     const world = new World();
     const order = await (await orders.start(world)).result();
     expect(order.status).toBe('delivered');
