@@ -323,9 +323,12 @@ export function flag(state: OrderState, name: OrderFlag): OrderState {
   return state.flags.includes(name) ? state : { ...state, flags: [...state.flags, name] };
 }
 
-/** The order cannot get past a step: flagged, noted in the timeline (type = the flag), and named. */
+/**
+ * The order cannot get past a step: flagged, noted in the timeline (type = the flag), and named.
+ * It replaces whatever the order was stuck on before (a step that was retrying, then refused).
+ */
 export function markStuck(state: OrderState, stuck: Omit<StuckStep, 'since'>, at: string, message: string): OrderState {
-  return { ...flag(note(state, at, stuck.flag, message), stuck.flag), stuck: { ...stuck, since: at } };
+  return { ...flag(note(clearStuck(state), at, stuck.flag, message), stuck.flag), stuck: { ...stuck, since: at } };
 }
 
 /** The step went through (or was given up): its flag comes off. Stamps nothing: the caller notes why. */

@@ -6,10 +6,12 @@ import {
   amountToCapture,
   cancel,
   cancelShipped,
+  clearStuck,
   createOrder,
   flag,
   isCancellable,
   linesIn,
+  markStuck,
   note,
   orderStatuses,
   orderTotal,
@@ -288,5 +290,25 @@ describe('what an order tells the shop', () => {
     });
     expect(atPlacement).toContain('**Payment** none yet (pay later)');
     expect(atPlacement).toContain('**Total** 20.00');
+  });
+});
+
+describe('a step the order cannot get past', () => {
+  const stuck = { step: 'Holding 1 × SKU-A', code: null, message: 'timed out', waitingFor: 'recovery' } as const;
+
+  it('is named, flagged and noted; clearing it takes the flag off', () => {
+    const s = markStuck(priced(), { ...stuck, flag: 'step_retrying' }, T1, 'retrying');
+    expect(s).toMatchObject({ flags: ['step_retrying'], stuck: { ...stuck, flag: 'step_retrying', since: T1 } });
+    expect(s.timeline.at(-1)).toEqual({ at: T1, type: 'step_retrying', message: 'retrying' });
+    expect(clearStuck(s)).toMatchObject({ flags: [], stuck: null });
+  });
+
+  it('replaces what it was stuck on before: a step that was retrying, then refused, carries one flag', () => {
+    let s = markStuck(priced(), { ...stuck, flag: 'step_retrying' }, T1, 'retrying');
+    s = markStuck(s, { ...stuck, flag: 'step_failed', code: 'data_rejected', waitingFor: 'operator' }, T1, 'refused');
+    expect(s.flags).toEqual(['step_failed']);
+    expect(clearStuck(s).flags).toEqual([]);
+    // Other flags are left alone.
+    expect(clearStuck(flag(s, 'disputed')).flags).toEqual(['disputed']);
   });
 });

@@ -242,10 +242,12 @@ export class OrderGateway {
     closedCode: ErrorCode,
     send: () => Promise<WorkflowUpdateHandle<OrderView>>,
   ): Promise<Bounded> {
+    const deadline = Date.now() + this.config.answerWithinMs;
+    const left = () => Math.max(0, deadline - Date.now());
     let done = true;
     const order = await this.update(orderId, closedCode, async () => {
       const accepted = send();
-      const update = await within(accepted, this.config.answerWithinMs);
+      const update = await within(accepted, left());
       if (!update) {
         accepted.then((u) => u.result()).catch(() => undefined); // settles later, or never: nobody waits
         throw new DomainError(
@@ -254,14 +256,19 @@ export class OrderGateway {
         );
       }
       const result = update.result();
-      const outcome = await within(result, this.config.answerWithinMs);
+      const outcome = await within(result, left());
       if (outcome) return outcome;
       result.catch(() => undefined); // it ends later: GET /api/orders/:id follows it
       done = false;
-      return this.get(orderId);
+      // The order as it is now; if even that is slow, as the read side last saw it.
+      const now = this.get(orderId);
+      now.catch(() => undefined);
+      return (await within(now, Math.max(left(), 1_000))) ?? (await savedOrderView(this.prisma, orderId)) ?? now;
     });
     return { order, done };
-  } /** Resumes a payment step that stopped for an operator (flag payment_stuck). */
+  }
+
+  /** Resumes a payment step that stopped for an operator (flag payment_stuck). */
   async retryPaymentStep(orderId: string): Promise<OrderView> {
     return this.update(orderId, ErrorCode.PaymentNotStuck, () =>
       this.handle(orderId).executeUpdate(retryPaymentStepUpdate),
