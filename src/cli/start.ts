@@ -2,7 +2,8 @@
  * `npm start`: the whole system on one machine with embedded defaults. Starts PostgreSQL (embedded,
  * unless DATABASE_URL is set), applies migrations and seeds the catalog, starts a Temporal dev server
  * with its Web UI (unless TEMPORAL_ADDRESS is set), then runs the worker and the API as separate
- * processes, restarting either if it crashes. Ctrl-C stops everything, newest first.
+ * processes. Whichever of the four dies is logged and restarted with backoff while the others carry
+ * on. Ctrl-C stops everything, newest first.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -100,6 +101,45 @@ function supervise(name: string, entry: string, env: NodeJS.ProcessEnv): Promise
   return ready;
 }
 
+/**
+ * Keeps a server (PostgreSQL, the Temporal dev server) running: started once (a failure then stops
+ * `npm start`), and when it exits unexpectedly (kill -9, a crash, the OOM killer) the exit is
+ * logged and the server started again on its data, with backoff, while the worker and the API
+ * carry on and reconnect by themselves.
+ */
+async function keepUp(
+  name: string,
+  launch: () => Promise<{ stop(): Promise<void>; exited: Promise<string> }>,
+): Promise<void> {
+  let current = await launch();
+  let upSince = Date.now();
+  let backoffMs = 1_000;
+  stack.push({ name, stop: () => current.stop() });
+  const watch = (running: typeof current) =>
+    void running.exited.then(async (how) => {
+      if (stopping) return;
+      if (Date.now() - upSince > 60_000) backoffMs = 1_000;
+      say(`${name} exited (${how}); restarting in ${backoffMs / 1000}s`);
+      for (;;) {
+        await sleep(backoffMs);
+        backoffMs = Math.min(backoffMs * 2, 30_000);
+        if (stopping) return;
+        try {
+          current = await launch();
+          upSince = Date.now();
+          say(`${name} is back`);
+          watch(current);
+          return;
+        } catch (err) {
+          say(
+            `${name} did not start again (${(err as Error).message.split('\n')[0]}); retrying in ${backoffMs / 1000}s`,
+          );
+        }
+      }
+    });
+  watch(current);
+}
+
 try {
   const env: NodeJS.ProcessEnv = { ...process.env, ADMIN_TOKEN: config.adminToken };
 
@@ -107,16 +147,18 @@ try {
     say(`using PostgreSQL at DATABASE_URL`);
   } else {
     say(`starting embedded PostgreSQL (data in ${path.join(config.dataDir, 'postgres')}) ...`);
-    const pg = await startEmbeddedPostgres({
-      dir: path.join(config.dataDir, 'postgres'),
-      port: config.postgresPort,
-      user: 'postgres',
-      password: 'postgres',
-      database: 'orchestrator',
-      logFile: path.join(config.dataDir, 'postgres.log'),
+    await keepUp('PostgreSQL', async () => {
+      const pg = await startEmbeddedPostgres({
+        dir: path.join(config.dataDir, 'postgres'),
+        port: config.postgresPort,
+        user: 'postgres',
+        password: 'postgres',
+        database: 'orchestrator',
+        logFile: path.join(config.dataDir, 'postgres.log'),
+      });
+      env.DATABASE_URL = pg.url;
+      return pg;
     });
-    stack.push({ name: 'PostgreSQL', stop: pg.stop });
-    env.DATABASE_URL = pg.url;
   }
 
   say('applying database migrations ...');
@@ -131,17 +173,18 @@ try {
   } else {
     const cliPath = await ensureTemporalCli(config.temporal.cliPath, say);
     say(`starting Temporal dev server (${cliPath}) ...`);
-    const temporal = await startTemporalDevServer({
-      cliPath,
-      ip: '127.0.0.1',
-      port: config.temporal.devServerPort,
-      uiPort: config.temporal.uiPort,
-      namespace: config.temporal.namespace,
-      dbFile: path.join(config.dataDir, 'temporal.sqlite'),
-      logFile: path.join(config.dataDir, 'temporal.log'),
-      pidFile: path.join(config.dataDir, 'temporal.pid'),
-    });
-    stack.push({ name: 'Temporal dev server', stop: temporal.stop });
+    await keepUp('Temporal dev server', () =>
+      startTemporalDevServer({
+        cliPath,
+        ip: '127.0.0.1',
+        port: config.temporal.devServerPort,
+        uiPort: config.temporal.uiPort,
+        namespace: config.temporal.namespace,
+        dbFile: path.join(config.dataDir, 'temporal.sqlite'),
+        logFile: path.join(config.dataDir, 'temporal.log'),
+        pidFile: path.join(config.dataDir, 'temporal.pid'),
+      }),
+    );
   }
 
   const src = fileURLToPath(new URL('..', import.meta.url));

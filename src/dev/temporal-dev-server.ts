@@ -22,6 +22,8 @@ export interface DevServerOptions {
 export interface RunningDevServer {
   address: string;
   stop(): Promise<void>;
+  /** Settles when the server exits, however it does (stopped, killed, crashed), saying how. */
+  exited: Promise<string>;
 }
 
 /** Waits until the frontend answers a health check, or throws after `timeoutMs`. */
@@ -89,7 +91,12 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
   child.stderr.pipe(log);
   await writeFile(pidFile, String(child.pid));
   let exited = false;
-  child.once('exit', () => (exited = true));
+  const gone = new Promise<string>((resolve) =>
+    child.once('exit', (code, signal) => {
+      exited = true;
+      resolve(signal ?? `code ${code}`);
+    }),
+  );
 
   const address = `${ip}:${port}`;
   try {
@@ -102,9 +109,9 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
 
   return {
     address,
+    exited: gone,
     async stop() {
       if (!exited && child.pid !== undefined && isAlive(child.pid)) {
-        const gone = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGTERM');
         const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
         await gone;

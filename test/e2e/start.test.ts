@@ -3,7 +3,7 @@
  * supervised processes. Ctrl-C is a SIGINT to the whole process group, as a terminal sends it.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -139,7 +139,7 @@ describe('npm start', () => {
         priceCents: 1234,
         category: 'home',
         vendorId: ((await (await api('/api/catalog/facets')).json()) as any).vendors[0].id,
-        inventory: { onHand: 3, restockThreshold: 0, restockQuantity: 0 },
+        inventory: { onHand: 10, restockThreshold: 0, restockQuantity: 0 },
       }),
     });
     expect(created.status).toBe(201);
@@ -157,6 +157,77 @@ describe('npm start', () => {
     }
     expect(status).toBe('completed');
   });
+
+  /** Polls until `ok` holds, or fails with what was last seen and the supervisor's output. */
+  async function eventually<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000) {
+    const deadline = Date.now() + timeoutMs;
+    let last: T | undefined;
+    while (Date.now() < deadline) {
+      last = await probe().catch(() => undefined as T);
+      if (last !== undefined && ok(last)) return last;
+      await sleep(250);
+    }
+    throw new Error(`${what}: last seen ${JSON.stringify(last)}\n${running!.output().slice(-3000)}`);
+  }
+
+  /** An order for one unit of the product kept across restarts reaches picking: API, worker, database and Temporal all work. */
+  async function anOrderGoesThrough() {
+    const placed = await eventually(
+      'an order is accepted',
+      async () =>
+        api('/api/orders', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            lines: [{ productId, quantity: 1 }],
+            email: 'e2e@example.com',
+            shippingAddress: { name: 'Ada', line1: '1 Main St', city: 'London', postalCode: 'N1', country: 'GB' },
+            paymentMethod: 'pm_card_visa',
+          }),
+        }).then(async (r) => ({ status: r.status, body: (await r.json()) as { orderId?: string } })),
+      (r) => r.status === 202,
+    );
+    await eventually(
+      'the order reaches picking',
+      async () => ((await (await api(`/api/orders/${placed.body.orderId}`)).json()) as { status: string }).status,
+      (status) => status === 'picking',
+    );
+  }
+
+  it('restarts PostgreSQL killed with kill -9, on its data; the API and the worker reconnect', async () => {
+    const pid = Number(readFileSync(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    process.kill(pid, 'SIGKILL');
+    await eventually(
+      'PostgreSQL is restarted',
+      async () => running!.output(),
+      (out) => out.includes('PostgreSQL is back'),
+    );
+    expect(running!.output()).toMatch(/PostgreSQL exited \(SIGKILL\); restarting in 1s/);
+    await eventually(
+      'the kept product is read again',
+      async () => (await api(`/api/products/${productId}`)).status,
+      (s) => s === 200,
+    );
+    await anOrderGoesThrough();
+  }, 120_000);
+
+  it('restarts the Temporal dev server killed with kill -9, with its workflows; the worker and the API reconnect', async () => {
+    const pid = Number(readFileSync(path.join(dataDir, 'temporal.pid'), 'utf8'));
+    process.kill(pid, 'SIGKILL');
+    await eventually(
+      'Temporal is restarted',
+      async () => running!.output(),
+      (out) => out.includes('Temporal dev server is back'),
+    );
+    expect(running!.output()).toMatch(/Temporal dev server exited \(SIGKILL\); restarting in 1s/);
+    const headers = { authorization: `Bearer ${adminToken}` };
+    await eventually(
+      'the import finished before the kill is still there',
+      async () => ((await (await api(importStatusUrl, { headers })).json()) as { status: string }).status,
+      (status) => status === 'completed',
+    );
+    await anOrderGoesThrough();
+  }, 120_000);
 
   it('stops everything on Ctrl-C, leaving no process behind', async () => {
     await stop(running!);
