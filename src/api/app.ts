@@ -18,6 +18,7 @@ import { stripeWebhookRoutes } from './routes/stripe-webhook.routes.js';
 import { requireAdmin } from './plugins/admin-auth.js';
 import errors from './plugins/errors.js';
 import textGuard from './plugins/text-guard.js';
+import answerWithin from './plugins/answer-within.js';
 import metrics from './plugins/metrics.js';
 import { RequestIdsLogController } from '../observability/request-log.js';
 import openapi from './plugins/openapi.js';
@@ -67,6 +68,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   });
 
   await app.register(errors);
+  await app.register(answerWithin, { withinMs: deps.config.answerWithinMs });
   await app.register(textGuard);
   await app.register(metrics, { prisma: deps.prisma, token: deps.config.metrics.token });
   await app.register(formbody);

@@ -47,6 +47,9 @@ export function poolConfigFromUrl(databaseUrl: string, max = 10): pg.PoolConfig 
     database: decodeURIComponent(url.pathname.replace(/^\//, '')) || 'postgres',
     ssl: sslmode && sslmode !== 'disable' ? { rejectUnauthorized: sslmode === 'verify-full' } : undefined,
     max,
+    // A database that is away fails a connection attempt in seconds, not whenever the OS gives up.
+    connectionTimeoutMillis: 5_000,
+    keepAlive: true,
     // An idle pool must not keep a CLI process (prisma migrate, scripts) alive for its idle timeout.
     allowExitOnIdle: true,
     Client: NameAsTextClient,

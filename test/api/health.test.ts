@@ -1,41 +1,131 @@
+/**
+ * Health that tells the truth, and answers that stay bounded when a dependency is away: every
+ * route answers within ANSWER_WITHIN (+ a little) with a 503 service_unavailable and Retry-After
+ * naming what is down, never a 500 and never a hang; an order is read from the read side when its
+ * workflow cannot answer.
+ */
+import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createPrisma } from '../../src/db/prisma.js';
-import { createPaymentProvider } from '../../src/payments/index.js';
-import { startTestStack, type TestStack } from '../helpers/app.js';
 import { freePort } from '../../src/dev/ports.js';
+import { createPaymentProvider } from '../../src/payments/index.js';
+import { startTestStack, TEST_ADMIN_TOKEN, type TestStack } from '../helpers/app.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { address, productsInStock } from '../helpers/orders.js';
+
+const ANSWER_WITHIN = 1_000;
+/** ANSWER_WITHIN, the net's grace, and room for a busy machine. */
+const BOUND = ANSWER_WITHIN + 3_000;
 
 let stack: TestStack;
+let idle: TestStack; // no worker polls its task queue
 beforeAll(async () => {
-  stack = await startTestStack();
+  [stack, idle] = await Promise.all([
+    startTestStack({ ANSWER_WITHIN: `${ANSWER_WITHIN}ms` }),
+    startTestStack({ ANSWER_WITHIN: `${ANSWER_WITHIN}ms` }, { worker: false }),
+  ]);
 });
 afterAll(async () => {
-  await stack?.close();
+  await Promise.all([stack?.close(), idle?.close()]);
 });
 
-describe('health and readiness', () => {
-  it('reports ready when Postgres and Temporal answer', async () => {
+/** A request, and how long it took. */
+async function timed<T>(call: () => Promise<T>): Promise<T & { ms: number }> {
+  const started = Date.now();
+  const res = await call();
+  return { ...res, ms: Date.now() - started };
+}
+
+const expectUnavailable = (res: { statusCode?: number; status?: number; ms: number; body: any; headers: any }) => {
+  expect(res.status ?? res.statusCode, JSON.stringify(res.body)).toBe(503);
+  expect(res.body.error.code).toBe('service_unavailable');
+  const retryAfter =
+    typeof res.headers.get === 'function' ? res.headers.get('retry-after') : res.headers['retry-after'];
+  expect(Number(retryAfter)).toBeGreaterThan(0);
+  expect(res.ms).toBeLessThan(BOUND);
+};
+
+describe('readiness', () => {
+  it('is ready when PostgreSQL and Temporal answer and a worker polls the task queue', async () => {
     expect((await stack.http('/healthz')).body).toEqual({ status: 'ok' });
+    await expect.poll(async () => (await stack.http('/readyz')).body.status, { timeout: 15_000 }).toBe('ready');
     const ready = await stack.http('/readyz');
     expect(ready.status).toBe(200);
-    expect(ready.body.status).toBe('ready');
-    expect(ready.body.checks.postgres.ok).toBe(true);
-    expect(ready.body.checks.temporal.ok).toBe(true);
+    expect(ready.body.checks).toMatchObject({
+      postgres: { ok: true },
+      temporal: { ok: true },
+      worker: { ok: true, pollers: expect.any(Number) },
+    });
+    expect(ready.body.checks.worker.pollers).toBeGreaterThan(0);
   });
 
-  it('stays alive but answers 503 naming what is down when Postgres and Temporal are unreachable', async () => {
+  it('is degraded, naming the task queue, when no worker polls it', async () => {
+    const res = await idle.http('/readyz');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      status: 'degraded',
+      checks: {
+        postgres: { ok: true },
+        temporal: { ok: true },
+        worker: { ok: false, pollers: 0, error: expect.stringContaining(`'${idle.config.temporal.taskQueue}'`) },
+      },
+    });
+  });
+});
+
+describe('with no worker polling', () => {
+  it('an order is read from the read side within the bound, and says so', async () => {
+    const [product] = await productsInStock(idle, 1);
+    const placed = await idle.http('/api/orders', {
+      method: 'POST',
+      json: { lines: [{ productId: product!.id, quantity: 1 }], email: 'idle@example.com', shippingAddress: address },
+    });
+    expect(placed.status).toBe(202);
+    const read = await timed(() => idle.http(`/api/orders/${placed.body.orderId}`));
+    expect(read.status).toBe(200);
+    expect(read.ms).toBeLessThan(BOUND);
+    expect(read.headers.get('x-order-source')).toBe('read-side');
+    expect(read.body).toMatchObject({ id: placed.body.orderId, status: 'placed', email: 'idle@example.com' });
+  });
+
+  it('a cart change answers 503 within the bound, saying it may still be applied and how to retry', async () => {
+    const [product] = await productsInStock(idle, 1);
+    const res = await timed(() =>
+      idle.http(`/api/carts/${randomUUID()}/items`, { method: 'POST', json: { productId: product!.id, quantity: 1 } }),
+    );
+    expectUnavailable(res);
+    expect(res.body.error.message).toMatch(/may still be applied: send the same request again/);
+  });
+
+  it('a cancel answers 503 within the bound; nobody waits for ever', async () => {
+    const [product] = await productsInStock(idle, 1);
+    const placed = await idle.http('/api/orders', {
+      method: 'POST',
+      json: { lines: [{ productId: product!.id, quantity: 1 }], email: 'idle@example.com', shippingAddress: address },
+    });
+    expectUnavailable(await timed(() => idle.http(`/api/orders/${placed.body.orderId}/cancel`, { method: 'POST' })));
+  });
+});
+
+describe('with PostgreSQL and Temporal away', () => {
+  let app: Awaited<ReturnType<typeof buildApp>>;
+  let prisma: ReturnType<typeof createPrisma>;
+  let db: TestDatabase;
+  beforeAll(async () => {
     const [deadPg, deadTemporal] = [await freePort(), await freePort()];
     const config = loadConfig({
       NODE_ENV: 'test',
       DATABASE_URL: `postgresql://postgres:postgres@127.0.0.1:${deadPg}/nothing`,
       TEMPORAL_ADDRESS: `127.0.0.1:${deadTemporal}`,
-      ADMIN_TOKEN: 'test-admin-token-0123456789',
+      ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+      ANSWER_WITHIN: `${ANSWER_WITHIN}ms`,
     });
-    const prisma = createPrisma(config.databaseUrl, 1);
+    prisma = createPrisma(config.databaseUrl, 1);
     const connection = Connection.lazy({ address: config.temporal.address });
-    const app = await buildApp(
+    app = await buildApp(
       {
         config,
         prisma,
@@ -44,21 +134,47 @@ describe('health and readiness', () => {
       },
       { logger: false },
     );
-    try {
-      expect((await app.inject('/healthz')).statusCode).toBe(200);
-      const res = await app.inject('/readyz');
-      expect(res.statusCode).toBe(503);
-      const body = res.json();
-      expect(body.status).toBe('unavailable');
-      expect(body.checks.postgres).toMatchObject({ ok: false, error: expect.any(String) });
-      expect(body.checks.temporal).toMatchObject({ ok: false, error: expect.any(String) });
-      // The catalog needs Postgres: it fails cleanly, with the message hidden.
-      const list = await app.inject('/api/products');
-      expect(list.statusCode).toBe(500);
-      expect(list.json()).toEqual({ error: { code: 'internal_error', message: expect.any(String) } });
-    } finally {
-      await app.close();
-      await prisma.$disconnect();
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await app?.close();
+    await prisma?.$disconnect();
+    await db?.drop();
+  });
+
+  const inject = async (path: string, init: { method?: 'GET' | 'POST'; payload?: unknown } = {}) => {
+    const started = Date.now();
+    const res = await app.inject({ url: path, method: init.method ?? 'GET', payload: init.payload as any });
+    return { status: res.statusCode, body: res.json(), headers: res.headers, ms: Date.now() - started };
+  };
+
+  it('stays alive, and /readyz is 503 naming each dependency with a reason', async () => {
+    expect((await inject('/healthz')).status).toBe(200);
+    const res = await inject('/readyz');
+    expect(res.status).toBe(503);
+    expect(res.body.status).toBe('unavailable');
+    for (const name of ['postgres', 'temporal', 'worker'] as const) {
+      expect(res.body.checks[name]).toMatchObject({ ok: false });
+      expect(res.body.checks[name].error.trim().length, `${name}'s reason`).toBeGreaterThan(3);
     }
+  });
+
+  it('answers the catalog, orders and carts with 503 naming what is down, within the bound, never a 500', async () => {
+    const products = await inject('/api/products');
+    expectUnavailable(products);
+    expect(products.body.error.details).toEqual({ dependency: 'postgres' });
+    const order = await inject('/api/orders', {
+      method: 'POST',
+      payload: {
+        lines: [{ productId: randomUUID(), quantity: 1 }],
+        email: 'away@example.com',
+        shippingAddress: address,
+      },
+    });
+    expectUnavailable(order);
+    expectUnavailable(await inject(`/api/orders/${randomUUID()}`));
+    const cart = await inject(`/api/carts/${randomUUID()}`);
+    expectUnavailable(cart);
+    expect(cart.body.error.message).toMatch(/Temporal/);
   });
 });

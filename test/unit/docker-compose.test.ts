@@ -83,14 +83,15 @@ describe('docker-compose.yml', () => {
     expect(tag('temporal-search-attributes')).toBe(tag('temporal'));
   });
 
-  it('gives postgresql, temporal and api a healthcheck', () => {
-    for (const name of ['postgresql', 'temporal', 'api']) {
+  it('gives postgresql, temporal, the api (readiness) and the worker a healthcheck', () => {
+    for (const name of ['postgresql', 'temporal', 'api', 'worker']) {
       const check = service(name).healthcheck;
       expect(check?.disable, name).not.toBe(true);
       expect(check?.test, name).toBeTruthy();
     }
     expect(String(service('postgresql').healthcheck?.test)).toContain('pg_isready');
-    expect(String(service('api').healthcheck?.test)).toContain('/healthz');
+    expect(String(service('api').healthcheck?.test)).toContain('/readyz');
+    expect(String(service('worker').healthcheck?.test)).toContain(':9464/metrics');
   });
 
   it('wires the startup order through depends_on conditions', () => {

@@ -21,7 +21,7 @@ import { CartItemCount, CartStatus, CustomerId } from '../../contracts/search-at
 import { WorkflowType, workflowId } from '../../contracts/temporal.js';
 import type { CartView } from '../../domain/cart.js';
 import { DomainError, ErrorCode } from '../../domain/errors.js';
-import { domainErrorOf } from '../temporal-errors.js';
+import { domainErrorOf, unavailableFor } from '../temporal-errors.js';
 
 export interface NewCart {
   customerId?: string | null;
@@ -40,6 +40,11 @@ export class CartGateway {
 
   private handle(cartId: string) {
     return this.client.workflow.getHandle(workflowId.cart(cartId));
+  }
+
+  /** Temporal calls of one request end by ANSWER_WITHIN (see OrderGateway.timely). */
+  private timely<T>(fn: () => Promise<T>): Promise<T> {
+    return this.client.connection.withDeadline(Date.now() + this.config.answerWithinMs, fn);
   }
 
   private startOptions(cartId: string, cart: NewCart) {
@@ -77,13 +82,16 @@ export class CartGateway {
   /** Starts a cart; an active cart with that id is returned as it is (created: false). */
   async create(cartId: string, cart: NewCart): Promise<{ cart: CartView; created: boolean }> {
     try {
-      await this.client.workflow.start(WorkflowType.cart, {
-        ...this.startOptions(cartId, cart),
-        workflowIdConflictPolicy: 'FAIL',
-      });
+      await this.timely(() =>
+        this.client.workflow.start(WorkflowType.cart, {
+          ...this.startOptions(cartId, cart),
+          workflowIdConflictPolicy: 'FAIL',
+        }),
+      );
       return { cart: await this.get(cartId), created: true };
     } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError))
+        throw unavailableFor(err, `cart ${cartId}`, 'change', this.config.answerWithinMs) ?? err;
       const existing = await this.get(cartId);
       if (existing.status !== 'active') throw closed(existing);
       return { cart: existing, created: false };
@@ -94,10 +102,10 @@ export class CartGateway {
   async get(cartId: string): Promise<CartView> {
     let view: CartView;
     try {
-      view = await this.handle(cartId).query(getCartQuery);
+      view = await this.timely(() => this.handle(cartId).query(getCartQuery));
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw new DomainError(ErrorCode.CartNotFound, `no cart ${cartId}`);
-      throw err;
+      throw unavailableFor(err, `cart ${cartId}`, 'read', this.config.answerWithinMs) ?? err;
     }
     const pricedAt = view.pricedAt ? Date.parse(view.pricedAt) : 0;
     if (view.status === 'active' && view.lines.length > 0 && Date.now() - pricedAt > this.config.cart.repriceAfterMs) {
@@ -115,7 +123,7 @@ export class CartGateway {
   /** Sends a customer's change to an existing cart. */
   async update<A>(cartId: string, def: UpdateDefinition<CartView, [A]>, arg: A): Promise<CartView> {
     try {
-      return await this.handle(cartId).executeUpdate(def, { args: [arg] });
+      return await this.timely(() => this.handle(cartId).executeUpdate(def, { args: [arg] }));
     } catch (err) {
       throw await this.translate(cartId, err);
     }
@@ -123,7 +131,7 @@ export class CartGateway {
 
   private async refresh(cartId: string): Promise<CartView> {
     try {
-      return await this.handle(cartId).executeUpdate(refreshPricesUpdate);
+      return await this.timely(() => this.handle(cartId).executeUpdate(refreshPricesUpdate));
     } catch (err) {
       throw await this.translate(cartId, err);
     }
@@ -132,13 +140,15 @@ export class CartGateway {
   /** Adds to a cart, creating it on first use (update-with-start). */
   async addItem(cartId: string, args: AddItemArgs, cart: NewCart = {}): Promise<CartView> {
     try {
-      return await this.client.workflow.executeUpdateWithStart(addItemUpdate, {
-        args: [args],
-        startWorkflowOperation: new WithStartWorkflowOperation(WorkflowType.cart, {
-          ...this.startOptions(cartId, cart),
-          workflowIdConflictPolicy: 'USE_EXISTING',
+      return await this.timely(() =>
+        this.client.workflow.executeUpdateWithStart(addItemUpdate, {
+          args: [args],
+          startWorkflowOperation: new WithStartWorkflowOperation(WorkflowType.cart, {
+            ...this.startOptions(cartId, cart),
+            workflowIdConflictPolicy: 'USE_EXISTING',
+          }),
         }),
-      });
+      );
     } catch (err) {
       throw await this.translate(cartId, err);
     }
@@ -150,7 +160,7 @@ export class CartGateway {
    */
   async checkout(cartId: string, args: CheckoutArgs): Promise<{ orderId: string; created: boolean } & CheckoutResult> {
     try {
-      const result = await this.handle(cartId).executeUpdate(checkoutUpdate, { args: [args] });
+      const result = await this.timely(() => this.handle(cartId).executeUpdate(checkoutUpdate, { args: [args] }));
       return { ...result, created: result.placed !== undefined };
     } catch (err) {
       const translated = await this.translate(cartId, err);
@@ -173,10 +183,12 @@ export class CartGateway {
   private async translate(cartId: string, err: unknown): Promise<unknown> {
     const business = domainErrorOf(err);
     if (business) return business;
+    const unavailable = unavailableFor(err, `cart ${cartId}`, 'change', this.config.answerWithinMs);
+    if (unavailable) return unavailable;
     if (err instanceof WorkflowExecutionAlreadyStartedError || err instanceof WorkflowNotFoundError) {
       // The id exists but its workflow has ended (REJECT_DUPLICATE), or it never existed.
       try {
-        const description = await this.handle(cartId).describe();
+        const description = await this.timely(() => this.handle(cartId).describe());
         if (description.status.name !== 'RUNNING') return closed(await this.get(cartId));
       } catch (describeErr) {
         if (describeErr instanceof WorkflowNotFoundError)

@@ -32,7 +32,8 @@ import { DomainError, ErrorCode } from '../../domain/errors.js';
 import { createOrder, orderView, type OrderView, type PlacedLine, type ShippingAddress } from '../../domain/order.js';
 import { describeOrderAtPlacement } from '../../domain/order-description.js';
 import { paymentDisputedEvent } from '../../domain/order-journal.js';
-import { domainErrorOf } from '../temporal-errors.js';
+import { isDatabaseUnavailable } from '../database-errors.js';
+import { domainErrorOf, temporalTroubleOf, unavailableFor } from '../temporal-errors.js';
 
 export interface PlaceOrder {
   lines: { productId: string; quantity: number }[];
@@ -64,6 +65,15 @@ export class OrderGateway {
 
   private handle(orderId: string) {
     return this.client.workflow.getHandle(workflowId.order(orderId));
+  }
+
+  /**
+   * Runs Temporal calls with a deadline of ANSWER_WITHIN: a server that is away, or a worker that
+   * does not answer a query or an update, never holds a client longer (the gRPC calls inside fail
+   * with DEADLINE_EXCEEDED, answered as a 503).
+   */
+  private timely<T>(fn: () => Promise<T>): Promise<T> {
+    return this.client.connection.withDeadline(Date.now() + this.config.answerWithinMs, fn);
   }
 
   /** The order id an Idempotency-Key stands for, per customer; the same key for a different order is refused. */
@@ -129,17 +139,24 @@ export class OrderGateway {
   /** Starts an order's workflow and puts the order in the read side before anyone is told it exists. */
   private async start(input: OrderWorkflowInput, lines: PlacedLine[]): Promise<void> {
     // USE_EXISTING: a retry whose first attempt already started the order changes nothing.
-    await this.client.workflow.start(WorkflowType.order, {
-      workflowId: workflowId.order(input.orderId),
-      taskQueue: this.config.temporal.taskQueue,
-      args: [input],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: initialOrderSearchAttributes(input),
-      staticSummary: `Order for ${input.email}`,
-      staticDetails: describeOrderAtPlacement({ ...input, lines }),
-    });
-    await this.recordAccepted(input, lines);
+    await this.timely(() =>
+      this.client.workflow.start(WorkflowType.order, {
+        workflowId: workflowId.order(input.orderId),
+        taskQueue: this.config.temporal.taskQueue,
+        args: [input],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        typedSearchAttributes: initialOrderSearchAttributes(input),
+        staticSummary: `Order for ${input.email}`,
+        staticDetails: describeOrderAtPlacement({ ...input, lines }),
+      }),
+    );
+    try {
+      await this.recordAccepted(input, lines);
+    } catch (err) {
+      // The order is accepted (its workflow runs); it reaches the read side with its first step.
+      if (!isDatabaseUnavailable(err)) throw err;
+    }
   }
 
   /**
@@ -171,10 +188,10 @@ export class OrderGateway {
    */
   async status(orderId: string): Promise<string> {
     try {
-      const description = await this.handle(orderId).describe();
+      const description = await this.timely(() => this.handle(orderId).describe());
       return (description.typedSearchAttributes.get(OrderStatus) as string | undefined) ?? 'placed';
     } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      if (!(err instanceof WorkflowNotFoundError) && !temporalTroubleOf(err)) throw err;
       return (await savedOrderView(this.prisma, orderId))?.status ?? 'placed';
     }
   }
@@ -184,18 +201,29 @@ export class OrderGateway {
    * retention), as the read side last saw it.
    */
   async get(orderId: string): Promise<OrderView> {
+    return (await this.read(orderId)).order;
+  }
+
+  /**
+   * The order, and where it came from: its workflow (live), or the read side, when the workflow is
+   * gone (retention) or cannot answer within ANSWER_WITHIN (Temporal or its workers away): then
+   * the view its last step saved, which trails the workflow by a step at most.
+   */
+  async read(orderId: string): Promise<{ order: OrderView; source: 'workflow' | 'read_side' }> {
     try {
       const [order, flags] = await Promise.all([
-        this.handle(orderId).query(getOrderQuery),
+        this.timely(() => this.handle(orderId).query(getOrderQuery)),
         orderFlags(this.prisma, orderId),
       ]);
       const late = flags.filter((f) => !order.flags.includes(f));
-      return late.length === 0 ? order : { ...order, flags: [...order.flags, ...late] };
+      return { order: late.length === 0 ? order : { ...order, flags: [...order.flags, ...late] }, source: 'workflow' };
     } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      const trouble = temporalTroubleOf(err);
+      if (!(err instanceof WorkflowNotFoundError) && trouble !== 'unreachable' && trouble !== 'no_answer') throw err;
       const saved = await savedOrderView(this.prisma, orderId);
-      if (!saved) throw notFound(orderId);
-      return saved;
+      if (saved) return { order: saved, source: 'read_side' };
+      if (err instanceof WorkflowNotFoundError) throw notFound(orderId);
+      throw unavailableFor(err, `order ${orderId}`, 'read', this.config.answerWithinMs)!;
     }
   }
 
@@ -215,7 +243,7 @@ export class OrderGateway {
   /** Gives a waiting order a payment method; answers with the attempt's outcome. */
   async providePayment(orderId: string, paymentMethod: string): Promise<OrderView> {
     return this.update(orderId, ErrorCode.PaymentNotExpected, () =>
-      this.handle(orderId).executeUpdate(providePaymentMethodUpdate, { args: [{ paymentMethod }] }),
+      this.timely(() => this.handle(orderId).executeUpdate(providePaymentMethodUpdate, { args: [{ paymentMethod }] })),
     );
   }
 
@@ -246,7 +274,7 @@ export class OrderGateway {
     const left = () => Math.max(0, deadline - Date.now());
     let done = true;
     const order = await this.update(orderId, closedCode, async () => {
-      const accepted = send();
+      const accepted = this.timely(send);
       const update = await within(accepted, left());
       if (!update) {
         accepted.then((u) => u.result()).catch(() => undefined); // settles later, or never: nobody waits
@@ -271,19 +299,21 @@ export class OrderGateway {
   /** Resumes a payment step that stopped for an operator (flag payment_stuck). */
   async retryPaymentStep(orderId: string): Promise<OrderView> {
     return this.update(orderId, ErrorCode.PaymentNotStuck, () =>
-      this.handle(orderId).executeUpdate(retryPaymentStepUpdate),
+      this.timely(() => this.handle(orderId).executeUpdate(retryPaymentStepUpdate)),
     );
   }
 
   /** Resumes whatever step the order stopped at for an operator (payment_stuck, step_failed, compensation_stuck). */
   async retryStep(orderId: string): Promise<OrderView> {
-    return this.update(orderId, ErrorCode.NothingToRetry, () => this.handle(orderId).executeUpdate(retryStepUpdate));
+    return this.update(orderId, ErrorCode.NothingToRetry, () =>
+      this.timely(() => this.handle(orderId).executeUpdate(retryStepUpdate)),
+    );
   }
 
   /** Refunds part of what was captured (a return), within the return window. */
   async refund(orderId: string, amountCents: number, reason: string): Promise<OrderView> {
     return this.update(orderId, ErrorCode.RefundNotAllowed, () =>
-      this.handle(orderId).executeUpdate(refundOrderUpdate, { args: [{ amountCents, reason }] }),
+      this.timely(() => this.handle(orderId).executeUpdate(refundOrderUpdate, { args: [{ amountCents, reason }] })),
     );
   }
 
@@ -307,7 +337,7 @@ export class OrderGateway {
     eventId: string,
   ): Promise<void> {
     try {
-      await this.handle(orderId).signal(disputeOpenedSignal, { ...dispute, eventId });
+      await this.timely(() => this.handle(orderId).signal(disputeOpenedSignal, { ...dispute, eventId }));
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
       await flagEndedOrder(
@@ -322,7 +352,7 @@ export class OrderGateway {
   /** A signal to an order that has ended (or never was) is news nobody needs: dropped. */
   private async signal(_orderId: string, send: () => Promise<void>): Promise<void> {
     try {
-      await send();
+      await this.timely(send);
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
     }
@@ -333,7 +363,7 @@ export class OrderGateway {
     let woken = 0;
     for (const orderId of await ordersWaitingFor(this.prisma, productId)) {
       try {
-        await this.handle(orderId).signal(stockArrivedSignal, { productId });
+        await this.timely(() => this.handle(orderId).signal(stockArrivedSignal, { productId }));
         woken++;
       } catch (err) {
         if (!(err instanceof WorkflowNotFoundError)) throw err;
@@ -349,6 +379,8 @@ export class OrderGateway {
     } catch (err) {
       const business = domainErrorOf(err);
       if (business) throw business;
+      const unavailable = unavailableFor(err, `order ${orderId}`, 'change', this.config.answerWithinMs);
+      if (unavailable) throw unavailable;
       if (err instanceof WorkflowNotFoundError) {
         // Never existed (get throws order_not_found), or its workflow has ended: cancelled, or
         // delivered and past its return window.

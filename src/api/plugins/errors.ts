@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { DomainError, ErrorCode } from '../../domain/errors.js';
+import { isDatabaseUnavailable } from '../database-errors.js';
 import { temporalBusyOf } from '../temporal-errors.js';
 
 /** HTTP status for each stable code; anything unlisted is a 422 (a business rule said no). */
@@ -106,6 +107,19 @@ async function errorsPlugin(app: FastifyInstance) {
       return reply
         .status(mapped ? statusForCode(mapped) : status)
         .send({ error: { code, message: err.message } } satisfies ErrorBody);
+    }
+    if (isDatabaseUnavailable(err)) {
+      request.log.warn({ err }, 'PostgreSQL is unavailable');
+      return reply
+        .status(503)
+        .header('retry-after', '5')
+        .send({
+          error: {
+            code: ErrorCode.ServiceUnavailable,
+            message: 'the database (PostgreSQL) is unavailable; retry shortly',
+            details: { dependency: 'postgres' },
+          },
+        } satisfies ErrorBody);
     }
     const busy = temporalBusyOf(err);
     if (busy) {

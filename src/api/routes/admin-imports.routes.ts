@@ -71,21 +71,25 @@ export const adminImportRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app,
         historyEventsPerRun: config.order.historyEventsPerRun,
       };
       const id = workflowId.catalogImport(importId);
-      await temporal.client.workflow.start(WorkflowType.catalogImport, {
-        workflowId: id,
-        taskQueue: config.temporal.taskQueue,
-        args: [input],
-        staticSummary: `Catalog import of ${input.rows.length} rows`,
-        staticDetails: [
-          `**Rows** ${input.rows.length} in batches of ${BATCH_SIZE}: ` +
-            `${input.rows.filter((r) => r.priceCents !== undefined).length} set a price, ` +
-            `${input.rows.filter((r) => r.onHand !== undefined).length} set stock on hand`,
-          `**SKUs** ${input.rows
-            .slice(0, 10)
-            .map((r) => `\`${safeText(r.sku)}\``)
-            .join(', ')}${input.rows.length > 10 ? `, and ${input.rows.length - 10} more` : ''}`,
-        ].join('\n'),
-      });
+      const timely = <T>(fn: () => Promise<T>) =>
+        temporal.connection.withDeadline(Date.now() + config.answerWithinMs, fn);
+      await timely(() =>
+        temporal.client.workflow.start(WorkflowType.catalogImport, {
+          workflowId: id,
+          taskQueue: config.temporal.taskQueue,
+          args: [input],
+          staticSummary: `Catalog import of ${input.rows.length} rows`,
+          staticDetails: [
+            `**Rows** ${input.rows.length} in batches of ${BATCH_SIZE}: ` +
+              `${input.rows.filter((r) => r.priceCents !== undefined).length} set a price, ` +
+              `${input.rows.filter((r) => r.onHand !== undefined).length} set stock on hand`,
+            `**SKUs** ${input.rows
+              .slice(0, 10)
+              .map((r) => `\`${safeText(r.sku)}\``)
+              .join(', ')}${input.rows.length > 10 ? `, and ${input.rows.length - 10} more` : ''}`,
+          ].join('\n'),
+        }),
+      );
       const statusUrl = `/api/admin/imports/${importId}`;
       return reply.status(202).header('location', statusUrl).send({ importId, workflowId: id, statusUrl });
     },
@@ -104,9 +108,9 @@ export const adminImportRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app,
     },
     async (request) => {
       try {
-        return await temporal.client.workflow
-          .getHandle(workflowId.catalogImport(request.params.id))
-          .query(getImportProgressQuery);
+        return await temporal.connection.withDeadline(Date.now() + config.answerWithinMs, () =>
+          temporal.client.workflow.getHandle(workflowId.catalogImport(request.params.id)).query(getImportProgressQuery),
+        );
       } catch (err) {
         if (err instanceof WorkflowNotFoundError)
           throw new DomainError(ErrorCode.ImportNotFound, `no import ${request.params.id}`);

@@ -40,11 +40,17 @@ export const orderRoutes: FastifyPluginAsyncTypebox<{ orders: OrderGateway; conf
       schema: {
         tags,
         summary: "An order's status, lines, payment and timeline",
+        description:
+          "Live, from the order's workflow. When that cannot answer within ANSWER_WITHIN (Temporal or its workers away), or is gone (a closed order past Temporal's retention), from the read side (header `X-Order-Source: read-side`): the view the order's last step saved. 503 only when neither can answer.",
         params: OrderIdParams,
-        response: { 200: Order, ...errors(400, 404) },
+        response: { 200: Order, ...errors(400, 404, 503) },
       },
     },
-    async (request) => orders.get(request.params.id.toLowerCase()),
+    async (request, reply) => {
+      const { order, source } = await orders.read(request.params.id.toLowerCase());
+      if (source === 'read_side') void reply.header('x-order-source', 'read-side');
+      return order;
+    },
   );
 
   app.post(
