@@ -1,6 +1,7 @@
 import { createCartActivities } from './cart.activities.js';
 import { createCatalogActivities, type CatalogActivityDeps } from './catalog.activities.js';
 import { withClassifiedFailures } from './failures.js';
+import { withHeartbeats } from './heartbeats.js';
 import { createOrderActivities } from './order.activities.js';
 import { createPaymentActivities, type PaymentActivityDeps } from './payment.activities.js';
 
@@ -8,14 +9,17 @@ export type ActivityDeps = CatalogActivityDeps & PaymentActivityDeps;
 
 /**
  * Every activity the worker registers, built over its dependencies (database, payment provider),
- * each one's errors classified: what retrying cannot cure fails for good with a stable type, the
- * rest is retried (see failures.ts).
+ * each one's errors classified (what retrying cannot cure fails for good with a stable type, the
+ * rest is retried: failures.ts) and heartbeating while it runs (a worker that dies mid-activity is
+ * noticed within the workflows' heartbeat timeout: heartbeats.ts).
  */
 export function createActivities(deps: ActivityDeps) {
-  return withClassifiedFailures({
-    ...createCatalogActivities(deps),
-    ...createCartActivities(deps),
-    ...createOrderActivities(deps),
-    ...createPaymentActivities(deps),
-  });
+  return withHeartbeats(
+    withClassifiedFailures({
+      ...createCatalogActivities(deps),
+      ...createCartActivities(deps),
+      ...createOrderActivities(deps),
+      ...createPaymentActivities(deps),
+    }),
+  );
 }

@@ -7,6 +7,13 @@ export const WorkflowType = {
   restock: 'restockWorkflow',
 } as const;
 
+/**
+ * Every activity heartbeats while it runs (src/activities/heartbeats.ts) and every workflow gives
+ * its activities this heartbeat timeout: a worker killed mid-activity is noticed this soon and the
+ * activity retried elsewhere, instead of after its whole start-to-close timeout.
+ */
+export const HEARTBEAT_TIMEOUT = '10 seconds';
+
 export const workflowId = {
   catalogImport: (importId: string) => `import-${importId}`,
   cart: (cartId: string) => `cart-${cartId}`,

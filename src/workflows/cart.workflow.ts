@@ -30,7 +30,7 @@ import {
 } from '../contracts/cart.contract.js';
 import { initialOrderSearchAttributes } from '../contracts/order.contract.js';
 import { CartItemCount, CartStatus } from '../contracts/search-attributes.js';
-import { workflowId } from '../contracts/temporal.js';
+import { HEARTBEAT_TIMEOUT, workflowId } from '../contracts/temporal.js';
 import {
   applyCommand,
   applyPrices,
@@ -69,7 +69,8 @@ const { lookupCatalogItems } = summarizedActivities({
 // The reminder only writes to the outbox, idempotently: retried until it succeeds.
 const { sendCartReminder } = summarizedActivities({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
+  retry: { initialInterval: '1 second', maximumInterval: '10 seconds' },
 });
 
 const now = () => new Date().toISOString();

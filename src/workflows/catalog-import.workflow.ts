@@ -14,14 +14,15 @@ import {
 } from '../contracts/catalog-import.contract.js';
 import { stockArrivedSignal } from '../contracts/order.contract.js';
 import { ImportStatus } from '../contracts/search-attributes.js';
-import { workflowId } from '../contracts/temporal.js';
+import { HEARTBEAT_TIMEOUT, workflowId } from '../contracts/temporal.js';
 import { summarizedActivities } from './activities.js';
 import { PATCH_IMPORT_CONTINUES_AS_NEW } from './patches.js';
 
 const { applyCatalogImportBatch, ordersWaitingFor } = summarizedActivities({
   startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
   // Each batch only sets values, so a retry after a crash re-applies it harmlessly.
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+  retry: { initialInterval: '1 second', maximumInterval: '10 seconds' },
 });
 
 /** Bulk price and stock import, batch by batch, with progress an operator can watch. */

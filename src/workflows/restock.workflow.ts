@@ -1,12 +1,13 @@
 import { getExternalWorkflowHandle, setCurrentDetails, sleep, workflowInfo } from '@temporalio/workflow';
 import { stockArrivedSignal, type RestockWorkflowInput } from '../contracts/order.contract.js';
-import { workflowId } from '../contracts/temporal.js';
+import { HEARTBEAT_TIMEOUT, workflowId } from '../contracts/temporal.js';
 import type { RestockStep } from '../db/restocks.store.js';
 import { summarizedActivities } from './activities.js';
 
 const db = summarizedActivities({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
+  retry: { initialInterval: '1 second', maximumInterval: '10 seconds' },
 });
 
 /**

@@ -1,3 +1,4 @@
+import { HEARTBEAT_TIMEOUT } from '../../contracts/temporal.js';
 import { summarizedActivities, type SummarizedActivities } from '../activities.js';
 
 /**
@@ -5,9 +6,14 @@ import { summarizedActivities, type SummarizedActivities } from '../activities.j
  * an operator reads in the Web UI ("Hold 2 × TEA-001").
  */
 
+/**
+ * Retries back off to 10 s at most, so an order resumes within about that long once PostgreSQL
+ * or the provider is back; heartbeats notice a worker that died mid-activity within 10 s.
+ */
 const DB_OPTIONS = {
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
+  retry: { initialInterval: '1 second', maximumInterval: '10 seconds' },
 } as const;
 
 /**
@@ -17,8 +23,13 @@ const DB_OPTIONS = {
  */
 export const db = summarizedActivities(DB_OPTIONS);
 
-const PROVIDER_RETRY = { initialInterval: '1 second', maximumInterval: '5 minutes' } as const;
-const SETTLE_OPTIONS = { startToCloseTimeout: '1 minute', retry: PROVIDER_RETRY } as const;
+/** At most every 15 s per stuck call: quick to resume, and gentle on a provider that is struggling. */
+const PROVIDER_RETRY = { initialInterval: '1 second', maximumInterval: '15 seconds' } as const;
+const SETTLE_OPTIONS = {
+  startToCloseTimeout: '1 minute',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
+  retry: PROVIDER_RETRY,
+} as const;
 
 /**
  * Provider calls that ask, or that look before they act (a void retrieves the PaymentIntent
@@ -56,6 +67,7 @@ export const briefly = (ms: number) =>
 export const payActivities = (stepTimeoutMs: number) =>
   summarizedActivities({
     startToCloseTimeout: '1 minute',
+    heartbeatTimeout: HEARTBEAT_TIMEOUT,
     scheduleToCloseTimeout: stepTimeoutMs,
     retry: PROVIDER_RETRY,
   });
