@@ -23,6 +23,16 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          // The whole system (npm start) through kills, stops and restarts under load; writes FAULTS.md.
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          testTimeout: 400_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'integration',
           include: ['test/{api,db,workflows,replay,e2e,payments}/**/*.test.ts'],
           // One real PostgreSQL and one real Temporal dev server for the whole run.

