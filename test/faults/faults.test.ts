@@ -28,7 +28,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // `npm run test:faults` writes FAULTS.md at the top; inside `npm test` the report goes with the others.
-  writeFaultsReport(
+  await writeFaultsReport(
     fileURLToPath(new URL(`../../${process.env.FAULTS_REPORT ?? '.test-reports/FAULTS.md'}`, import.meta.url)),
     figures,
     startedAt,

@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
+import * as prettier from 'prettier';
 import type { Sample } from './clients.js';
 import { FAULT_DURATIONS } from './stack.js';
 
@@ -35,7 +36,13 @@ function clientsSaw(samples: Sample[]): string {
   return `${codes}; p50 ${percentile(ms, 50)} ms, p99 ${percentile(ms, 99)} ms, max ${ms.at(-1) ?? 0} ms`;
 }
 
-export function writeFaultsReport(file: string, figures: FaultFigures[], startedAt: Date, command: string): void {
+/** Written as the repository's formatter would write it, so a committed FAULTS.md passes `prettier --check`. */
+export async function writeFaultsReport(
+  file: string,
+  figures: FaultFigures[],
+  startedAt: Date,
+  command: string,
+): Promise<void> {
   const rows = figures.map(
     (f) =>
       `| ${f.fault} | ${f.load} | ${f.accepted} | ${f.delivered + f.cancelled} (${f.delivered} delivered, ${f.cancelled} cancelled) | ${f.stuck} | **${f.lost}** | ${f.violations.length} | ${clientsSaw(f.samples)} | ${f.recoverySeconds === null ? '–' : `${f.recoverySeconds} s`} |`,
@@ -44,9 +51,7 @@ export function writeFaultsReport(file: string, figures: FaultFigures[], started
     (f) => `- **${f.fault}**: ${f.notes}${f.violations.length > 0 ? `\n  Violations: ${f.violations.join('; ')}` : ''}`,
   );
   mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(
-    file,
-    `# Faults
+  const markdown = `# Faults
 
 What the whole system (\`npm start\`: embedded PostgreSQL, a Temporal dev server, the worker and the
 API under the supervisor) does when its parts fail under load. Written by \`${command}\`
@@ -58,8 +63,8 @@ stock and money invariant (\`npm run check:invariants\`).
 Run ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${os.cpus().length} cores
 (${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version},
 with ${Object.entries(FAULT_DURATIONS)
-      .map(([k, v]) => `\`${k}=${v}\``)
-      .join(', ')}.
+    .map(([k, v]) => `\`${k}=${v}\``)
+    .join(', ')}.
 
 - **accepted**: orders (or carts) the system answered 202 (200) for. **ended**: delivered or
   cancelled with a reason. **stuck**: accepted and neither, when the suite stopped waiting. **lost**:
@@ -73,6 +78,7 @@ with ${Object.entries(FAULT_DURATIONS)
 ${rows.join('\n')}
 
 ${details.join('\n')}
-`,
-  );
+`;
+  const options = (await prettier.resolveConfig(file)) ?? {};
+  writeFileSync(file, await prettier.format(markdown, { ...options, filepath: file }));
 }
