@@ -7,11 +7,11 @@
  *     1,000 events: the new worker rebuilds each cart by replaying its history (the nextcart idea).
  * Results go to BENCHMARKS.md (between the carts markers) and bench/results/carts.json.
  */
-import { randomUUID } from 'node:crypto';
 import { bumpUpdate, bumpViaActivityUpdate } from './baseline.workflows.js';
 import {
   httpJson,
   machine,
+  newCart,
   startBaseline,
   startBenchStack,
   summarize,
@@ -36,7 +36,7 @@ let { worker, done } = await stack.startWorker();
 const baseline = await startBaseline(stack);
 const { counter } = baseline;
 
-const cartId = randomUUID();
+const cartId = await newCart(stack);
 const samples = { http: [] as number[], bare: [] as number[], activity: [] as number[] };
 for (let i = -20; i < N; i++) {
   // The first 20 rounds warm caches and connections and are not counted.
@@ -59,7 +59,7 @@ async function historyLength(id: string) {
   return (await stack.client.workflow.getHandle(`cart-${id}`).fetchHistory()).events?.length ?? 0;
 }
 async function cartWithHistory(events: number): Promise<{ id: string; events: number }> {
-  const id = randomUUID();
+  const id = await newCart(stack);
   await http('POST', `/api/carts/${id}/items`, { productId: products[0]!.id, quantity: 1 });
   let n = await historyLength(id);
   for (let q = 2; n < events; q = q === 2 ? 1 : 2) {

@@ -4,6 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { unlimited } from '../test/helpers/limits.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -69,6 +70,8 @@ export async function startBenchStack(env: Record<string, string> = {}): Promise
     TEMPORAL_ADDRESS: temporal.address,
     ADMIN_TOKEN: 'bench-admin-token-0123456789',
     DATA_DIR: root,
+    // One load generator is every shopper here.
+    ...unlimited,
     ...env,
   });
   const prisma = createPrisma(pg.url, 10);
@@ -202,14 +205,27 @@ export async function startBaseline(stack: BenchStack): Promise<{
   };
 }
 
+/** The load generator's one shopper session (carts belong to the session that made them). */
+const jar: { cookie?: string } = {};
+
 /** A JSON request to the app (a fresh Idempotency-Key on each with a body); throws unless 2xx. */
 export async function httpJson(stack: BenchStack, method: string, path: string, body?: unknown): Promise<any> {
   const res = await fetch(`${stack.url}${path}`, {
     method,
-    headers: body ? { 'content-type': 'application/json', 'idempotency-key': randomUUID() } : {},
+    headers: {
+      ...(body ? { 'content-type': 'application/json', 'idempotency-key': randomUUID() } : {}),
+      ...(jar.cookie ? { cookie: jar.cookie } : {}),
+    },
     body: body ? JSON.stringify(body) : undefined,
   });
+  const session = res.headers.getSetCookie().find((c) => c.startsWith('sid='));
+  if (session) jar.cookie = session.split(';')[0];
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
   return text ? JSON.parse(text) : undefined;
+}
+
+/** A new cart of the load generator's session. */
+export async function newCart(stack: BenchStack): Promise<string> {
+  return ((await httpJson(stack, 'POST', '/api/carts')) as { id: string }).id;
 }

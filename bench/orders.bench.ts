@@ -10,7 +10,16 @@
 import { randomUUID } from 'node:crypto';
 import { setStock } from '../src/db/inventory.store.js';
 import { bumpUpdate } from './baseline.workflows.js';
-import { httpJson, machine, startBaseline, startBenchStack, summarize, timed, writeResults } from './harness.js';
+import {
+  httpJson,
+  machine,
+  newCart,
+  startBaseline,
+  startBenchStack,
+  summarize,
+  timed,
+  writeResults,
+} from './harness.js';
 
 const N = Number(process.env.BENCH_N ?? 100);
 const LOAD = Number(process.env.BENCH_LOAD ?? 200);
@@ -37,7 +46,7 @@ const { counter, queue: baselineQueue } = baseline;
 // ---- 1. latency to 202, interleaved with the baselines ----
 const carts: string[] = [];
 for (let i = 0; i < N + 10; i++) {
-  const id = randomUUID();
+  const id = await newCart(stack);
   for (const line of lines(i)) await http('POST', `/api/carts/${id}/items`, line);
   carts.push(id);
 }

@@ -6,6 +6,8 @@
 // The repository's ESLint config has no browser environment: these are the browser globals used here.
 /* global window, document, fetch, URL, URLSearchParams, AbortController, CSS, Node, HTMLElement, setTimeout, clearTimeout, localStorage, crypto, HTMLInputElement */
 
+import { orderTokenFor, rememberOrderToken, takeTokenFromLink, wireAccount } from './account.js';
+
 const PAGE_SIZE = 24;
 const SEARCH_DEBOUNCE_MS = 250;
 const PRICE_DEBOUNCE_MS = 400;
@@ -869,6 +871,9 @@ async function apiRequest(method, path, body, { retry = true, signal } = {}) {
   if (method !== 'GET') headers['idempotency-key'] = newUuid();
   // No content-type without a body: the API refuses an empty JSON body.
   if (body !== undefined) headers['content-type'] = 'application/json';
+  // A guest's key to an order this browser placed (a signed-in customer's session is enough).
+  const token = orderTokenFor(path);
+  if (token) headers['x-order-token'] = token;
   const init = {
     method,
     headers,
@@ -903,10 +908,13 @@ function inCartQueue(task) {
   return run;
 }
 
-/** Creates the cart on the first add. The page picks the id, so a create sent twice answers with the same cart. */
+/**
+ * Creates the cart on the first add. The API makes its id and keeps it with this browser's session;
+ * a create sent twice carries one Idempotency-Key, so it answers with the same cart.
+ */
 async function ensureCart() {
   if (cart.id) return cart.id;
-  const { body } = await apiRequest('POST', '/api/carts', { cartId: newUuid() });
+  const { body } = await apiRequest('POST', '/api/carts');
   adoptCart(body);
   return cart.id;
 }
@@ -1764,6 +1772,7 @@ async function checkout() {
  * order's tracking page (/?order=<orderId>), which follows the order through the API.
  */
 function onCheckoutAccepted(accepted) {
+  rememberOrderToken(accepted.orderId, accepted.accessToken);
   forgetCart();
   cardFields.checkout.element?.clear();
   closeCartPanel();
@@ -2311,6 +2320,16 @@ async function pollOrder() {
     if (err.status === 404 || err.status === 400) {
       stop = true;
       dom.orderLoading.hidden = true;
+      // Not this browser's order: its id alone still tells where it is (status only, nothing personal).
+      const tracked = err.status === 404 ? await apiRequest('GET', `/api/track/${id}`).catch(() => null) : null;
+      if (tracked && order.id === id) {
+        dom.orderStatus.textContent = statusLabel(tracked.body.status);
+        dom.orderStatus.dataset.status = tracked.body.status;
+        showOrderError(
+          'Only the order’s status is shown here. To see its details, open the link in your confirmation e-mail, or sign in.',
+        );
+        return;
+      }
       if (!order.view) dom.orderTitle.textContent = 'Order not found';
       showOrderError(
         err.status === 404 ? `We could not find order ${id}. Check the id in your confirmation.` : err.message,
@@ -2967,6 +2986,7 @@ function wire() {
 }
 
 function start() {
+  takeTokenFromLink();
   const { productId, orderId } = readStateFromUrl();
   lastQuery = state.q.trim();
   setFiltersCollapsed(true);
@@ -2979,6 +2999,21 @@ function start() {
   wireCart();
   wireCheckout();
   wireOrders();
+  wireAccount({
+    // Signed in: the API adopted this browser's cart into the account (or found the account's).
+    onSignedIn: (cartId) => {
+      cart.id = cartId ?? null;
+      storeCartId(cart.id);
+      renderCart();
+      void refreshCart();
+    },
+    onSignedOut: () => {
+      forgetCart();
+      storeCartId(null);
+      renderCart();
+    },
+    openOrder: (id) => openOrderView(id, { mode: 'push', focus: true }),
+  });
   void loadPaymentConfig();
   renderCart();
   void refreshCart();

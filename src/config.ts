@@ -1,16 +1,13 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { OrderPolicy } from './contracts/order.contract.js';
 import { historyBudgetProblems, RUN_EVENT_BUDGET } from './domain/history-budget.js';
-import { parseDuration } from './domain/duration.js';
+import { devSecret, EnvReader, type Env } from './config-env.js';
+import { readSecurity, type SecurityConfig } from './config-security.js';
 
 /** Where `npm start` keeps embedded Postgres, Temporal's SQLite file and the dev admin token. */
 export const defaultDataDir = '.data';
 /** Port of the embedded Postgres of `npm start`: unusual, so a system Postgres on 5432 is left alone. */
 export const defaultPostgresPort = 55432;
-
-type Env = Record<string, string | undefined>;
 
 /** The database `npm start` runs when DATABASE_URL is unset; also what every process uses then. */
 export function embeddedDatabaseUrl(env: Env = process.env): string {
@@ -72,6 +69,7 @@ export interface Config {
     /** A cart continues as new after this many updates in one run (Temporal's hard limit is 2,000). */
     maxUpdatesPerRun: number;
   };
+  security: SecurityConfig;
   adminToken: string;
   /** True when the admin token was generated for development rather than configured. */
   adminTokenGenerated: boolean;
@@ -90,66 +88,6 @@ export class ConfigError extends Error {
   }
 }
 
-/** Reads one variable at a time and collects every problem, so a bad setup is reported whole. */
-class EnvReader {
-  readonly problems: string[] = [];
-  constructor(private readonly env: Env) {}
-
-  raw(name: string): string | undefined {
-    const value = this.env[name];
-    return value === undefined || value.trim() === '' ? undefined : value.trim();
-  }
-
-  string(name: string, fallback: string, check?: (v: string) => string | undefined): string {
-    const value = this.raw(name) ?? fallback;
-    const problem = check?.(value);
-    if (problem) this.problems.push(`${name}: ${problem} (got "${value}")`);
-    return value;
-  }
-
-  integer(name: string, fallback: number, min: number, max: number): number {
-    const text = this.raw(name);
-    if (text === undefined) return fallback;
-    const value = Number(text);
-    if (!/^\d+$/.test(text) || value < min || value > max) {
-      this.problems.push(`${name}: must be a whole number from ${min} to ${max} (got "${text}")`);
-      return fallback;
-    }
-    return value;
-  }
-
-  oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[]): T {
-    const text = this.raw(name);
-    if (text === undefined) return fallback;
-    if (!allowed.includes(text as T)) {
-      this.problems.push(`${name}: must be one of ${allowed.join(', ')} (got "${text}")`);
-      return fallback;
-    }
-    return text as T;
-  }
-
-  optional(name: string, check: (v: string) => string | undefined): string | undefined {
-    const value = this.raw(name);
-    if (value === undefined) return undefined;
-    const problem = check(value);
-    // Secrets are never echoed back in the message.
-    if (problem) this.problems.push(`${name}: ${problem}`);
-    return value;
-  }
-
-  duration(name: string, fallback: string, check?: (ms: number) => string | undefined): number {
-    const text = this.raw(name) ?? fallback;
-    const ms = parseDuration(text);
-    if (ms === undefined) {
-      this.problems.push(`${name}: must be a duration such as 30s, 15m, 24h or 7d (got "${text}")`);
-      return parseDuration(fallback) ?? 0;
-    }
-    const problem = check?.(ms);
-    if (problem) this.problems.push(`${name}: ${problem} (got "${text}")`);
-    return ms;
-  }
-}
-
 const checkPostgresUrl = (value: string): string | undefined => {
   try {
     const url = new URL(value);
@@ -163,19 +101,6 @@ const checkPostgresUrl = (value: string): string | undefined => {
 
 const checkHostPort = (value: string): string | undefined =>
   /^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/.test(value) ? undefined : 'must be host:port, e.g. 127.0.0.1:7233';
-
-/** The development admin token: kept under the data dir so it survives restarts. */
-function devAdminToken(dataDir: string): string {
-  const file = path.join(dataDir, 'admin-token');
-  if (existsSync(file)) {
-    const token = readFileSync(file, 'utf8').trim();
-    if (token.length >= 16) return token;
-  }
-  const token = `dev_${randomBytes(24).toString('base64url')}`;
-  mkdirSync(dataDir, { recursive: true });
-  writeFileSync(file, `${token}\n`, { mode: 0o600 });
-  return token;
-}
 
 /** Parses the environment once, against the rules above; throws a ConfigError naming every bad variable. */
 export function loadConfig(env: Env = process.env): Config {
@@ -195,7 +120,7 @@ export function loadConfig(env: Env = process.env): Config {
   } else if (adminToken === undefined) {
     if (nodeEnv === 'production') r.problems.push('ADMIN_TOKEN: is required when NODE_ENV=production');
     else {
-      adminToken = devAdminToken(dataDir);
+      adminToken = devSecret(dataDir, 'admin-token', 'dev_');
       adminTokenGenerated = true;
     }
   }
@@ -230,6 +155,7 @@ export function loadConfig(env: Env = process.env): Config {
     order: {
       paymentTimeoutMs: r.duration('PAYMENT_TIMEOUT', '30m'),
       paymentActionTimeoutMs: r.duration('PAYMENT_ACTION_TIMEOUT', '15m'),
+      unpaidHoldMs: r.duration('UNPAID_HOLD_TIMEOUT', '10m', (ms) => (ms >= 1_000 ? undefined : 'must be at least 1s')),
       maxPaymentAttempts: r.integer('MAX_PAYMENT_ATTEMPTS', 3, 1, 10),
       backorderRetryIntervalMs: r.duration('BACKORDER_RETRY_INTERVAL', '1h'),
       maxBackorderWaitMs: r.duration('MAX_BACKORDER_WAIT', '7d'),
@@ -271,6 +197,7 @@ export function loadConfig(env: Env = process.env): Config {
       repriceAfterMs: r.duration('CART_REPRICE_AFTER', '15m'),
       maxUpdatesPerRun: r.integer('CART_MAX_UPDATES_PER_RUN', 250, 1, 1_500),
     },
+    security: readSecurity(r, nodeEnv === 'production', dataDir),
     adminToken: adminToken ?? '',
     adminTokenGenerated,
     metrics: {

@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import formbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Client, Connection } from '@temporalio/client';
@@ -29,6 +28,11 @@ import { legacyCartRoutes } from './routes/legacy-cart.routes.js';
 import { CartGateway } from './carts/cart-gateway.js';
 import { catalogRoutes } from './routes/catalog.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
+import { authRoutes } from './identity/auth.routes.js';
+import { OrderAccess } from './identity/order-access.js';
+import { sessions } from './identity/sessions.js';
+import browserSafety from './plugins/browser-safety.js';
+import rateLimits from './plugins/rate-limits.js';
 
 export interface AppDeps {
   config: Config;
@@ -44,6 +48,8 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   const app = Fastify({
     // Request log lines carry the order, cart or product id of their route as fields.
     logController: new RequestIdsLogController(),
+    // Behind a proxy that terminates TLS: the client's address (rate limits) and https (Secure cookies).
+    trustProxy: deps.config.security.trustProxy,
     ...options,
     ajv: {
       customOptions: {
@@ -71,7 +77,9 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   await app.register(answerWithin, { withinMs: deps.config.answerWithinMs });
   await app.register(textGuard);
   await app.register(metrics, { prisma: deps.prisma, token: deps.config.metrics.token });
-  await app.register(formbody);
+  await app.register(browserSafety, { security: deps.config.security });
+  await app.register(sessions, { prisma: deps.prisma, security: deps.config.security });
+  await app.register(rateLimits, { security: deps.config.security });
   await app.register(openapi);
   await app.register(fastifyStatic, { root: path.resolve(publicDir), index: 'index.html', wildcard: false });
 
@@ -79,9 +87,11 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   await app.register(catalogRoutes, deps);
   const carts = new CartGateway(deps.temporal.client, deps.config);
   const orders = new OrderGateway(deps.temporal.client, deps.prisma, deps.config);
-  await app.register(cartRoutes, { carts, orders, config: deps.config });
-  await app.register(legacyCartRoutes, { carts, orders, config: deps.config });
-  await app.register(orderRoutes, { orders, config: deps.config });
+  const access = new OrderAccess(deps.prisma, deps.config.security.orderTokenSecret);
+  await app.register(authRoutes, { prisma: deps.prisma, carts });
+  await app.register(cartRoutes, { carts, orders, access, prisma: deps.prisma, config: deps.config });
+  await app.register(legacyCartRoutes, { carts, orders, access, config: deps.config });
+  await app.register(orderRoutes, { orders, access, prisma: deps.prisma, config: deps.config });
   if (deps.payments instanceof SimulatedPaymentProvider)
     await app.register(simulatedPaymentRoutes, { payments: deps.payments, orders });
   await app.register(configRoutes, { config: deps.config, payments: deps.payments });

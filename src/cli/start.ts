@@ -141,7 +141,12 @@ async function keepUp(
 }
 
 try {
-  const env: NodeJS.ProcessEnv = { ...process.env, ADMIN_TOKEN: config.adminToken };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ADMIN_TOKEN: config.adminToken,
+    SESSION_SECRET: config.security.sessionSecret,
+    ORDER_TOKEN_SECRET: config.security.orderTokenSecret,
+  };
 
   if (config.databaseUrlExplicit) {
     say(`using PostgreSQL at DATABASE_URL`);

@@ -44,6 +44,10 @@ export interface CheckoutArgs {
   shippingAddress: ShippingAddress;
   paymentMethod?: string | null;
   policy: OrderPolicy;
+  /** Made by the API from a cryptographic source (older checkouts: the workflow's seeded uuid4()). */
+  orderId?: string;
+  /** The signed-in customer checking out, or null for a guest; absent: the cart's own. */
+  customerId?: string | null;
 }
 
 /** Turns the cart into an order (a child workflow that outlives the cart) and closes the cart. */

@@ -31,6 +31,11 @@ export interface OrderPolicy {
    */
   paymentStepTimeoutMs?: number;
   /**
+   * Stock held for an order without an authorized payment is given back after this long (and held
+   * again once it is authorized). Absent in orders placed before it existed: held until the pay-by deadline.
+   */
+  unpaidHoldMs?: number;
+  /**
    * How long one of the order's own steps (a database write, a provider lookup) retries a
    * transient failure before the order is flagged (step_retrying, compensation_stuck); it goes on
    * retrying. Absent in orders placed before it existed (then 5 minutes).

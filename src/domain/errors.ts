@@ -42,6 +42,14 @@ export const ErrorCode = {
   /** A provider refused us, not the request (401/403: a revoked key, a missing permission). */
   ProviderRejected: 'provider_rejected',
   NothingToRetry: 'nothing_to_retry',
+  /** Sign-up with an address that already has an account. */
+  EmailTaken: 'email_taken',
+  /** Sign-in with an unknown address or a wrong password (which of the two is not said). */
+  InvalidCredentials: 'invalid_credentials',
+  /** The route is for a signed-in customer. */
+  SignInRequired: 'sign_in_required',
+  /** An order over a configured cap (units per line, lines per order, units of a product per day). */
+  OrderLimitExceeded: 'order_limit_exceeded',
   Internal: 'internal_error',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

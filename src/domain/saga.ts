@@ -21,6 +21,11 @@ export class Saga {
     this.entries.push(undo);
   }
 
+  /** Forgets the undos `done` matches: what they would give back has been given back already. */
+  drop(done: (undo: Undo) => boolean): void {
+    this.entries = this.entries.filter((u) => !done(u));
+  }
+
   /** Nothing left to undo (shipped goods are not un-held: from then on only refunds undo money). */
   clear(): void {
     this.entries.length = 0;

@@ -217,7 +217,10 @@ export async function cartWorkflow(input: CartWorkflowInput): Promise<CartView> 
       if (state.status === 'checked_out') return { orderId: state.orderId! };
       checkingOut = true; // from here the validators turn changes away
       updatesThisRun++;
-      const orderId = uuid4();
+      // The API makes the id from a cryptographic source; a checkout from before it did has none.
+      const orderId = args.orderId ?? uuid4();
+      // Who checks out is who the order belongs to (a guest who signed in since adding is a customer now).
+      const customerId = args.customerId !== undefined ? args.customerId : state.customerId;
       try {
         // Changes accepted before checkout began finish first, so the order has every one of them.
         await condition(() => mutationsInFlight === 0);
@@ -226,7 +229,7 @@ export async function cartWorkflow(input: CartWorkflowInput): Promise<CartView> 
         // the order to exist, so a GET right after the 202 finds it. It outlives the cart (ABANDON).
         const placement = {
           email: args.email,
-          customerId: state.customerId,
+          customerId,
           cartId: state.id,
           shippingAddress: args.shippingAddress,
           paymentMethod: args.paymentMethod ?? null,
@@ -243,7 +246,7 @@ export async function cartWorkflow(input: CartWorkflowInput): Promise<CartView> 
             },
           ],
           parentClosePolicy: ParentClosePolicy.ABANDON,
-          typedSearchAttributes: initialOrderSearchAttributes({ email: args.email, customerId: state.customerId }),
+          typedSearchAttributes: initialOrderSearchAttributes({ email: args.email, customerId }),
           staticSummary: `Order from cart ${state.id} for ${args.email}`,
           staticDetails: describeOrderAtPlacement({ ...placement, lines: state.lines }),
         });
@@ -260,7 +263,7 @@ export async function cartWorkflow(input: CartWorkflowInput): Promise<CartView> 
       }));
       state = markCheckedOut(state, orderId, now());
       publish();
-      return { orderId, placed: { customerId: state.customerId, lines } };
+      return { orderId, placed: { customerId, lines } };
     },
     {
       validator: (_args) => {

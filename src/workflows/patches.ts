@@ -29,5 +29,12 @@ export const PATCH_STOCK_NEWS_KEPT = 'stock-news-kept';
  */
 export const PATCH_ORDER_CONTINUES_AS_NEW = 'order-continues-as-new';
 
+/**
+ * Stock held for an order that has no authorized payment lapses after UNPAID_HOLD_TIMEOUT (it is
+ * held again once the payment is authorized), and restocks are asked for only once the order is
+ * paid for: an unpaid order can neither sit on the shop's stock nor set off supplier orders.
+ */
+export const PATCH_UNPAID_HOLDS_LAPSE = 'unpaid-holds-lapse';
+
 /** A catalog import continues as new when its history grows long, carrying its progress and the rows left. */
 export const PATCH_IMPORT_CONTINUES_AS_NEW = 'import-continues-as-new';

@@ -20,7 +20,12 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const newCartId = () => randomUUID();
+/** A new cart of this test's shopper (the server makes the id). */
+const newCartId = async (): Promise<string> => {
+  const res = await stack.http('/api/carts', { method: 'POST' });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body.id as string;
+};
 const add = (cartId: string, productId: string, quantity = 1, key?: string) =>
   stack.http(`/api/carts/${cartId}/items`, {
     method: 'POST',
@@ -46,22 +51,37 @@ describe('creating and reading carts', () => {
     expect((await stack.http(`/api/carts/${res.body.id}`)).body).toEqual(res.body);
   });
 
-  it('accepts a client-made UUID: 201 the first time, 200 with the same cart after', async () => {
-    const id = newCartId();
+  it('makes the id itself: a retry with the same Idempotency-Key finds the same cart (200), a client id is refused', async () => {
+    const key = randomUUID();
     const first = await stack.http('/api/carts', {
       method: 'POST',
-      json: { cartId: id, customerId: 'calvin', email: 'calvin@example.com' },
+      json: { email: 'calvin@example.com' },
+      headers: { 'idempotency-key': key },
     });
     expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({ id, customerId: 'calvin' });
-    const again = await stack.http('/api/carts', { method: 'POST', json: { cartId: id.toUpperCase() } });
+    expect(first.body.customerId).toBeNull();
+    const again = await stack.http('/api/carts', { method: 'POST', headers: { 'idempotency-key': key } });
     expect(again.status).toBe(200);
-    expect(again.body.id).toBe(id);
+    expect(again.body.id).toBe(first.body.id);
+    const other = await stack.http('/api/carts', { method: 'POST', headers: { 'idempotency-key': randomUUID() } });
+    expect(other.body.id).not.toBe(first.body.id);
+    // Another session with the same key gets a cart of its own.
+    const elsewhere = await stack.http('/api/carts', {
+      method: 'POST',
+      headers: { 'idempotency-key': key },
+      as: stack.shopper(),
+    });
+    expect(elsewhere.status).toBe(201);
+    expect(elsewhere.body.id).not.toBe(first.body.id);
+    for (const json of [{ cartId: randomUUID() }, { customerId: 'calvin' }]) {
+      const refused = await stack.http('/api/carts', { method: 'POST', json });
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.code).toBe('validation_failed');
+    }
   });
 
   it('refuses ids that are not UUIDs (400) and answers 404 cart_not_found for a cart that never existed', async () => {
     for (const [method, path, json] of [
-      ['POST', '/api/carts', { cartId: 'my-cart' }],
       ['GET', '/api/carts/my-cart', undefined],
       ['POST', '/cart/my-cart', { productId: products[0]!.id }],
     ] as const) {
@@ -69,12 +89,12 @@ describe('creating and reading carts', () => {
       expect(res.status, path).toBe(400);
       expect(res.body.error.code).toBe('validation_failed');
     }
-    const missing = await stack.http(`/api/carts/${newCartId()}`);
+    const missing = await stack.http(`/api/carts/${randomUUID()}`);
     expect(missing.status).toBe(404);
     expect(missing.body.error.code).toBe('cart_not_found');
     for (const change of [
-      stack.http(`/api/carts/${newCartId()}/items/${products[0]!.id}`, { method: 'PATCH', json: { quantity: 2 } }),
-      stack.http(`/api/carts/${newCartId()}/items/${products[0]!.id}`, { method: 'DELETE' }),
+      stack.http(`/api/carts/${randomUUID()}/items/${products[0]!.id}`, { method: 'PATCH', json: { quantity: 2 } }),
+      stack.http(`/api/carts/${randomUUID()}/items/${products[0]!.id}`, { method: 'DELETE' }),
     ]) {
       const res = await change;
       expect(res.status).toBe(404);
@@ -84,8 +104,8 @@ describe('creating and reading carts', () => {
 });
 
 describe('changing a cart', () => {
-  it('adds items on first use (update-with-start), priced from the catalog, and sums quantities', async () => {
-    const id = newCartId();
+  it('adds items priced from the catalog, and sums quantities', async () => {
+    const id = await newCartId();
     const [a, b] = products;
     const first = await add(id, a!.id, 2);
     expect(first.status).toBe(200);
@@ -113,7 +133,7 @@ describe('changing a cart', () => {
   });
 
   it('answers 404 product_not_found for an unknown product and changes nothing', async () => {
-    const id = newCartId();
+    const id = await newCartId();
     await add(id, products[0]!.id);
     const res = await add(id, randomUUID());
     expect(res.status).toBe(404);
@@ -122,7 +142,7 @@ describe('changing a cart', () => {
   });
 
   it('rejects bad quantities before they reach the cart', async () => {
-    const id = newCartId();
+    const id = await newCartId();
     await add(id, products[0]!.id, 98);
     for (const quantity of [0, 100, -1, 1.5]) {
       const res = await add(id, products[1]!.id, quantity);
@@ -139,7 +159,7 @@ describe('changing a cart', () => {
   });
 
   it('sets quantities, adjusts by deltas, removes lines and clears the cart', async () => {
-    const id = newCartId();
+    const id = await newCartId();
     const [a, b, c] = products;
     await add(id, a!.id, 2);
     await add(id, b!.id, 2);
@@ -177,7 +197,7 @@ describe('changing a cart', () => {
   });
 
   it('holds at most 100 different products', async () => {
-    const id = newCartId();
+    const id = await newCartId();
     const many = await stack.db.prisma.product.findMany({ take: 101, orderBy: { id: 'asc' }, select: { id: true } });
     for (const p of many.slice(0, 100)) expect((await add(id, p.id)).status).toBe(200);
     const full = await add(id, many[100]!.id);
@@ -189,7 +209,7 @@ describe('changing a cart', () => {
 
 describe('the catalog decides names and prices', () => {
   it('ignores any price, name or vendor the client sends (es-cqrs-shopping-cart body)', async () => {
-    const id = newCartId();
+    const id = await newCartId();
     const product = products[5]!;
     const res = await stack.http(`/cart/${id}`, {
       method: 'POST',
@@ -205,7 +225,7 @@ describe('the catalog decides names and prices', () => {
   });
 
   it('flags lines whose price changed or that ran out of stock, until the customer acts on them', async () => {
-    const id = newCartId();
+    const id = await newCartId();
     const [a, b] = await stack.db.prisma.$transaction(async (tx) => {
       const created = [];
       for (const sku of ['FLAG-A', 'FLAG-B']) {
@@ -251,8 +271,11 @@ describe('the catalog decides names and prices', () => {
 });
 
 describe('es-cqrs-shopping-cart routes', () => {
-  it('POST /cart/:id, GET /cart/:id and DELETE /cart/:id/productId/:productId work as its README shows', async () => {
-    const id = newCartId();
+  it('POST /cart, POST /cart/:id, GET /cart/:id and DELETE /cart/:id/productId/:productId work for the owner', async () => {
+    const started = await stack.http('/cart', { method: 'POST' });
+    expect(started.status).toBe(201);
+    expect(started.headers.get('location')).toBe(`/cart/${started.body.id}`);
+    const id = started.body.id as string;
     const [a, b] = products;
     expect((await stack.http(`/cart/${id}`, { method: 'POST', json: { productId: a!.id } })).body.itemCount).toBe(1);
     await stack.http(`/cart/${id}`, { method: 'POST', json: { productId: b!.id, quantity: 3 } });
@@ -265,7 +288,7 @@ describe('es-cqrs-shopping-cart routes', () => {
   });
 
   it('treats an empty body sent as application/json as no body', async () => {
-    const id = newCartId();
+    const id = await newCartId();
     await add(id, products[0]!.id);
     const res = await stack.http(`/api/carts/${id}/items/${products[0]!.id}`, {
       method: 'DELETE',
@@ -287,7 +310,7 @@ describe('es-cqrs-shopping-cart routes', () => {
 
 describe('idempotency and concurrency', () => {
   it('applies a retried change with the same Idempotency-Key once', async () => {
-    const id = newCartId();
+    const id = await newCartId();
     const p = products[2]!;
     const first = await add(id, p.id, 2, 'add-once-1');
     const retry = await add(id, p.id, 2, 'add-once-1');
@@ -309,7 +332,7 @@ describe('idempotency and concurrency', () => {
   });
 
   it('answers 409 idempotency_key_reused when a key comes back with a different change', async () => {
-    const id = newCartId();
+    const id = await newCartId();
     await add(id, products[3]!.id, 1, 'key-A');
     const res = await add(id, products[3]!.id, 5, 'key-A');
     expect(res.status).toBe(409);
@@ -318,7 +341,7 @@ describe('idempotency and concurrency', () => {
   });
 
   it('applies concurrent retries of one request once', async () => {
-    const id = newCartId();
+    const id = await newCartId();
     await add(id, products[4]!.id, 1);
     const results = await Promise.all(Array.from({ length: 8 }, () => add(id, products[6]!.id, 3, 'burst-key')));
     for (const r of results) expect(r.status).toBe(200);
@@ -327,7 +350,7 @@ describe('idempotency and concurrency', () => {
   });
 
   it('keeps every one of many concurrent changes to one cart (no lost update)', async () => {
-    const id = newCartId();
+    const id = await newCartId();
     await add(id, products[0]!.id, 1);
     const targets = products.slice(10, 30);
     const results = await Promise.all([

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestStack, type TestStack } from '../helpers/app.js';
+import { startTestStack, type Shopper, type TestStack } from '../helpers/app.js';
 import { freePort } from '../../src/dev/ports.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -47,8 +47,18 @@ async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boo
   }
 }
 
-const readMembers = async (dataDir: string): Promise<Record<string, string>> =>
+interface Member {
+  cartId?: string;
+  cookie?: string;
+  tokens: Record<string, string>;
+}
+const readMembers = async (dataDir: string): Promise<Record<string, Member>> =>
   JSON.parse(await readFile(path.join(dataDir, 'shop-members.json'), 'utf8'));
+/** Calls the API as the CLI's member does: their guest session, their orders' tokens. */
+const asMember = (m: Member): Shopper => ({
+  cookies: new Map(m.cookie ? [[m.cookie.split('=')[0]!, m.cookie.slice(m.cookie.indexOf('=') + 1)]] : []),
+  tokens: new Map(Object.entries(m.tokens)),
+});
 
 describe('npm run shop, scripted through stdin', () => {
   let stack: TestStack;
@@ -94,10 +104,13 @@ describe('npm run shop, scripted through stdin', () => {
     expect(stderr).toBe('');
     expect(stdout).not.toMatch(/^\s+at /m);
 
-    const cartId = (await readMembers(dataDir)).calvin!;
+    const calvin = (await readMembers(dataDir)).calvin!;
+    const cartId = calvin.cartId!;
     expect(cartId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    const cart = (await stack.http(`/api/carts/${cartId}`)).body;
-    expect(cart).toMatchObject({ customerId: 'calvin', status: 'active', itemCount: 7 });
+    // Each member shops in a guest session of their own: nobody else reaches the cart.
+    expect((await stack.http(`/api/carts/${cartId}`)).status).toBe(404);
+    const cart = (await stack.http(`/api/carts/${cartId}`, { as: asMember(calvin) })).body;
+    expect(cart).toMatchObject({ customerId: null, status: 'active', itemCount: 7 });
     expect(cart.lines.map((l: any) => [l.sku, l.quantity])).toEqual([
       [a.sku, 5],
       [b.sku, 2],
@@ -129,33 +142,41 @@ describe('npm run shop, scripted through stdin', () => {
   });
 
   it('a second run with the same DATA_DIR and member goes on with the same cart', async () => {
-    const cartId = (await readMembers(dataDir)).calvin!;
-    const cart = (await stack.http(`/api/carts/${cartId}`)).body;
+    const calvin = (await readMembers(dataDir)).calvin!;
+    const cartId = calvin.cartId!;
+    const cart = (await stack.http(`/api/carts/${cartId}`, { as: asMember(calvin) })).body;
     const { code, stdout } = await run(['Change-Member calvin', 'current-member', 'cart']);
     expect(code).toBe(0);
     expect(stdout).not.toContain('Started a new cart');
     expect(stdout).toContain(`Now shopping as calvin (cart ${cartId}: 7 items, total ${usd(cart.totalCents)})`);
     expect(stdout).toContain(`Member calvin, cart ${cartId}`);
     expect(stdout).toContain(`7 items, total ${usd(cart.totalCents)}`);
-    expect((await readMembers(dataDir)).calvin).toBe(cartId);
+    expect((await readMembers(dataDir)).calvin!.cartId).toBe(cartId);
   });
 
   it('gives a member whose cart is gone a new one, and keeps the other members', async () => {
     const calvin = (await readMembers(dataDir)).calvin!;
     const lost = randomUUID();
-    await writeFile(path.join(dataDir, 'shop-members.json'), JSON.stringify({ calvin, ghost: lost }));
+    await writeFile(
+      path.join(dataDir, 'shop-members.json'),
+      JSON.stringify({ calvin, ghost: { cartId: lost, tokens: {} } }),
+    );
     const { code, stdout } = await run(['change-member ghost', 'current-member']);
     expect(code).toBe(0);
     const members = await readMembers(dataDir);
-    expect(members.calvin).toBe(calvin);
-    expect(members.ghost).not.toBe(lost);
-    expect(stdout).toContain(`ghost's cart ${lost} no longer exists; started a new cart ${members.ghost}`);
-    expect(stdout).toContain(`Member ghost, cart ${members.ghost}`);
-    expect((await stack.http(`/api/carts/${members.ghost}`)).body).toMatchObject({ customerId: 'ghost' });
+    expect(members.calvin).toEqual(calvin);
+    const ghost = members.ghost!;
+    expect(ghost.cartId).not.toBe(lost);
+    expect(ghost.cookie).not.toBe(calvin.cookie);
+    expect(stdout).toContain(`ghost's cart ${lost} no longer exists; started a new cart ${ghost.cartId}`);
+    expect(stdout).toContain(`Member ghost, cart ${ghost.cartId}`);
+    expect((await stack.http(`/api/carts/${ghost.cartId}`, { as: asMember(ghost) })).body).toMatchObject({
+      status: 'active',
+    });
   });
 
   it('checks out into an order, shows it with `order`, and starts a new cart next', async () => {
-    const cartId = (await readMembers(dataDir)).calvin!;
+    const cartId = (await readMembers(dataDir)).calvin!.cartId!;
     const { code, stdout, stderr } = await run([
       'change-member calvin',
       'checkout calvin@example.com pm_card_visa',
@@ -165,16 +186,20 @@ describe('npm run shop, scripted through stdin', () => {
     ]);
     expect(code).toBe(0);
     expect(stderr).toBe('');
-    const cart = (await stack.http(`/api/carts/${cartId}`)).body;
+    const calvin = (await readMembers(dataDir)).calvin!;
+    const cart = (await stack.http(`/api/carts/${cartId}`, { as: asMember(calvin) })).body;
     expect(cart.status).toBe('checked_out');
     expect(stdout).toContain(`Checked out: order ${cart.orderId} is placed (${stack.url}/api/orders/${cart.orderId})`);
     expect(stdout).toContain(`Order ${cart.orderId}: `);
     expect(stdout).toContain('Order placed: 2 line(s)');
     expect(stdout).toContain('usage: checkout [EMAIL] [PAYMENT_METHOD]');
-    const next = (await readMembers(dataDir)).calvin;
+    const next = calvin.cartId;
     expect(next).not.toBe(cartId);
     expect(stdout).toContain(`Started a new cart for calvin: ${next}`);
-    const order = (await stack.http(`/api/orders/${cart.orderId}`)).body;
+    // The order is the member's: its token is kept with their session, and nobody else sees it.
+    expect(calvin.tokens[cart.orderId]).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect((await stack.http(`/api/orders/${cart.orderId}`)).status).toBe(404);
+    const order = (await stack.http(`/api/orders/${cart.orderId}`, { as: asMember(calvin) })).body;
     expect(order).toMatchObject({
       email: 'calvin@example.com',
       cartId,
@@ -224,19 +249,23 @@ describe('npm run shop, when a cart closes during the session', () => {
 
     child.stdin.write(`change-member ada\nadd ${product.sku}\n`);
     await waitFor(`Added 1 x ${product.name}`);
-    const first = (await readMembers(dataDir)).ada!;
+    const ada = (await readMembers(dataDir)).ada!;
+    const first = ada.cartId!;
     await until(
       'the cart to be abandoned',
-      async () => (await stack.http(`/api/carts/${first}`)).body.status,
+      async () => (await stack.http(`/api/carts/${first}`, { as: asMember(ada) })).body.status,
       (s) => s === 'abandoned',
     );
 
     child.stdin.end(`add ${product.sku} 2\ncart\n`);
     expect(await exited).toBe(0);
-    const second = (await readMembers(dataDir)).ada!;
+    const second = (await readMembers(dataDir)).ada!.cartId!;
     expect(second).not.toBe(first);
     expect(child.output()).toContain(`ada's cart ${first} is abandoned; started a new cart ${second}`);
     expect(child.output()).toContain(`Added 2 x ${product.name}`);
-    expect((await stack.http(`/api/carts/${second}`)).body).toMatchObject({ status: 'active', itemCount: 2 });
+    expect((await stack.http(`/api/carts/${second}`, { as: asMember(ada) })).body).toMatchObject({
+      status: 'active',
+      itemCount: 2,
+    });
   });
 });

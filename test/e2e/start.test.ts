@@ -184,12 +184,18 @@ describe('npm start', () => {
             shippingAddress: { name: 'Ada', line1: '1 Main St', city: 'London', postalCode: 'N1', country: 'GB' },
             paymentMethod: 'pm_card_visa',
           }),
-        }).then(async (r) => ({ status: r.status, body: (await r.json()) as { orderId?: string } })),
+        }).then(async (r) => ({
+          status: r.status,
+          body: (await r.json()) as { orderId?: string; accessToken?: string },
+        })),
       (r) => r.status === 202,
     );
+    const token = { 'x-order-token': placed.body.accessToken! };
     await eventually(
       'the order reaches picking',
-      async () => ((await (await api(`/api/orders/${placed.body.orderId}`)).json()) as { status: string }).status,
+      async () =>
+        ((await (await api(`/api/orders/${placed.body.orderId}`, { headers: token })).json()) as { status: string })
+          .status,
       (status) => status === 'picking',
     );
   }

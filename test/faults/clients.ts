@@ -23,8 +23,17 @@ export interface Product {
   sku: string;
 }
 
+/** One shopper's browser: its session cookie. */
+interface Jar {
+  cookie?: string;
+}
+
 export class Clients {
   readonly samples: Sample[] = [];
+  /** Each order's access token, as the shopper who placed it keeps it. */
+  private readonly tokens = new Map<string, string>();
+  /** Each cart's shopper: a cart belongs to the session that made it. */
+  private readonly carts = new Map<string, Jar>();
 
   constructor(private readonly stack: Stack) {}
 
@@ -32,9 +41,11 @@ export class Clients {
   async http(
     what: string,
     path: string,
-    init: { method?: string; json?: unknown; admin?: boolean; key?: string } = {},
+    init: { method?: string; json?: unknown; admin?: boolean; key?: string; jar?: Jar } = {},
   ): Promise<{ status: number | 'network'; body: any; retryAfter: number }> {
     const started = Date.now();
+    const jar = init.jar ?? this.carts.get(/^\/api\/carts\/([^/]+)/.exec(path)?.[1] ?? '');
+    const token = this.tokens.get(/^\/api\/orders\/([^/]+)/.exec(path)?.[1] ?? '');
     try {
       const res = await fetch(`${this.stack.url}${path}`, {
         method: init.method ?? 'GET',
@@ -42,18 +53,24 @@ export class Clients {
           ...(init.json !== undefined ? { 'content-type': 'application/json' } : {}),
           ...(init.admin ? { authorization: `Bearer ${this.stack.adminToken}` } : {}),
           ...(init.key ? { 'idempotency-key': init.key } : {}),
+          ...(jar?.cookie ? { cookie: jar.cookie } : {}),
+          ...(token ? { 'x-order-token': token } : {}),
         },
         body: init.json !== undefined ? JSON.stringify(init.json) : undefined,
         signal: AbortSignal.timeout(30_000),
       });
       const text = await res.text();
       this.samples.push({ what, status: res.status, ms: Date.now() - started });
+      const session = res.headers.getSetCookie().find((c) => c.startsWith('sid='));
+      if (session && jar) jar.cookie = session.split(';')[0];
       let body: any = text;
       try {
         body = text ? JSON.parse(text) : undefined;
       } catch {
         // not JSON
       }
+      if (typeof body?.orderId === 'string' && typeof body.accessToken === 'string')
+        this.tokens.set(body.orderId, body.accessToken);
       return { status: res.status, body, retryAfter: Number(res.headers.get('retry-after') ?? 1) };
     } catch {
       this.samples.push({ what, status: 'network', ms: Date.now() - started });
@@ -65,7 +82,7 @@ export class Clients {
   private async persist(
     what: string,
     path: string,
-    init: { method?: string; json?: unknown; key?: string },
+    init: { method?: string; json?: unknown; key?: string; jar?: Jar },
     patienceMs: number,
   ): Promise<{ status: number | 'network'; body: any }> {
     const deadline = Date.now() + patienceMs;
@@ -103,7 +120,16 @@ export class Clients {
   }
 
   async newCart(lines: { productId: string; quantity: number }[], patienceMs = 120_000): Promise<string | undefined> {
-    const cartId = randomUUID();
+    const jar: Jar = {};
+    const created = await this.persist(
+      'POST /api/carts',
+      '/api/carts',
+      { method: 'POST', key: randomUUID(), jar },
+      patienceMs,
+    );
+    if (created.status !== 201 && created.status !== 200) return undefined;
+    const cartId = created.body.id as string;
+    this.carts.set(cartId, jar);
     for (const line of lines) {
       const res = await this.persist(
         'POST /api/carts/:id/items',

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createPrisma, type PrismaClient } from '../../src/db/prisma.js';
 import { freePort } from '../../src/dev/ports.js';
+import { unlimited } from '../helpers/limits.js';
 
 /** Every stage of an order in about a second; carts idle out in seconds. */
 export const FAULT_DURATIONS: Record<string, string> = {
@@ -68,6 +69,8 @@ export class Stack {
         ADMIN_TOKEN: '',
         LOG_LEVEL: 'warn',
         WORKER_METRICS_ADDRESS: 'off',
+        // One address sends every shopper's load here.
+        ...unlimited,
         ...FAULT_DURATIONS,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -8,11 +8,44 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { createWorker } from '../../src/worker/create-worker.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { createPaymentProvider } from '../../src/payments/index.js';
+import { unlimited } from './limits.js';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
 
 // The SDK logs every worker state change at INFO; tests want only its warnings.
 Runtime.install({ logger: new DefaultLogger('WARN') });
+
+/** What a browser keeps for one shopper: cookies, and the access tokens of the orders it placed. */
+export interface Shopper {
+  cookies: Map<string, string>;
+  tokens: Map<string, string>;
+}
+
+export const newShopper = (): Shopper => ({ cookies: new Map(), tokens: new Map() });
+
+/** The request headers a shopper's browser would add. */
+export function shopperHeaders(who: Shopper, path: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (who.cookies.size > 0) headers.cookie = [...who.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  const orderId = /^\/api\/orders\/([0-9a-fA-F-]{36})/.exec(path)?.[1]?.toLowerCase();
+  const token = orderId ? who.tokens.get(orderId) : undefined;
+  if (token) headers['x-order-token'] = token;
+  return headers;
+}
+
+/** Keeps what an answer gave the shopper: its cookies, and an order's access token. */
+export function rememberAnswer(who: Shopper, headers: Headers, body: unknown): void {
+  for (const line of headers.getSetCookie()) {
+    const [pair, ...attributes] = line.split(';');
+    const [name, ...value] = pair!.split('=');
+    const gone = attributes.some((a) => /^\s*(max-age=0|expires=thu, 01 jan 1970)/i.test(a));
+    if (gone) who.cookies.delete(name!.trim());
+    else who.cookies.set(name!.trim(), value.join('='));
+  }
+  const placed = body as { orderId?: unknown; accessToken?: unknown } | undefined;
+  if (typeof placed?.orderId === 'string' && typeof placed.accessToken === 'string')
+    who.tokens.set(placed.orderId, placed.accessToken);
+}
 
 export interface TestStack {
   /** Base URL of the API, listening on a real port. */
@@ -23,11 +56,16 @@ export interface TestStack {
   client: Client;
   /** The in-process worker, unless the stack was started with `worker: false`. */
   worker: Worker | undefined;
-  /** Calls the API over HTTP; `admin: true` adds the admin token. */
+  /**
+   * Calls the API over HTTP as one shopper (a browser: its session cookie, and the access token of
+   * every order it placed); `admin: true` adds the admin token; `as` calls as another shopper.
+   */
   http(
     path: string,
-    init?: RequestInit & { json?: unknown; admin?: boolean },
+    init?: RequestInit & { json?: unknown; admin?: boolean; as?: Shopper },
   ): Promise<{ status: number; body: any; headers: Headers }>;
+  /** A shopper of its own: no session, no tokens (a stranger, until it starts shopping). */
+  shopper(): Shopper;
   close(): Promise<void>;
 }
 
@@ -53,6 +91,9 @@ export async function startTestStack(
     TEMPORAL_ADDRESS: inject('temporalAddress'),
     TASK_QUEUE: `test-${randomUUID()}`,
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    SESSION_SECRET: 'test-session-secret-0123456789abcdef',
+    ORDER_TOKEN_SECRET: 'test-order-token-secret-0123456789abcdef',
+    ...unlimited,
     ...env,
     ...more,
   });
@@ -78,6 +119,7 @@ export async function startTestStack(
       })
     : undefined;
   const running = worker?.run();
+  const me = newShopper();
 
   return {
     url,
@@ -86,10 +128,12 @@ export async function startTestStack(
     app,
     client,
     worker,
-    async http(path, { json, admin, headers, ...init } = {}) {
+    shopper: newShopper,
+    async http(path, { json, admin, headers, as = me, ...init } = {}) {
       const res = await fetch(`${url}${path}`, {
         ...init,
         headers: {
+          ...shopperHeaders(as, path),
           ...(json !== undefined ? { 'content-type': 'application/json' } : {}),
           ...(admin ? { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } : {}),
           ...(headers as Record<string, string> | undefined),
@@ -103,6 +147,7 @@ export async function startTestStack(
       } catch {
         // not JSON (the storefront page, Swagger UI): keep the text
       }
+      rememberAnswer(as, res.headers, body);
       return { status: res.status, body, headers: res.headers };
     },
     async close() {

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'vitest';
+import { OrderAccess } from '../../src/api/identity/order-access.js';
 import { checkInvariants } from '../../src/db/invariants.js';
-import type { TestStack } from './app.js';
+import type { Shopper, TestStack } from './app.js';
 
 export const address = {
   name: 'Ada Lovelace',
@@ -27,6 +28,11 @@ export const fastOrders: Record<string, string> = {
  * Polls an order until `done` holds and the step that got it there has finished its side effects:
  * its summary in Postgres has caught up with the workflow's version (the summary is written last).
  */
+/** The order's access token, as its customer's tracking link carries it (for orders started without the API). */
+export const orderToken = (stack: TestStack, orderId: string): Record<string, string> => ({
+  'x-order-token': new OrderAccess(stack.db.prisma, stack.config.security.orderTokenSecret).tokenFor(orderId),
+});
+
 export async function waitForOrder(
   stack: TestStack,
   orderId: string,
@@ -36,7 +42,7 @@ export async function waitForOrder(
   const deadline = Date.now() + timeoutMs;
   let last: any;
   while (Date.now() < deadline) {
-    const res = await stack.http(`/api/orders/${orderId}`);
+    const res = await stack.http(`/api/orders/${orderId}`, { headers: orderToken(stack, orderId) });
     last = res.body;
     if (res.status === 200 && done(last)) {
       const summary = await stack.db.prisma.order.findUnique({ where: { id: orderId }, select: { version: true } });
@@ -106,4 +112,12 @@ export async function productWithStock(
 export async function expectInvariants(stack: TestStack): Promise<void> {
   const results = await checkInvariants(stack.db.prisma);
   expect(results.filter((r) => !r.ok)).toEqual([]);
+}
+
+/** A new, empty cart of the stack's shopper (or `as`): the server makes its id. */
+export async function newCart(stack: TestStack, options: { email?: string; as?: Shopper } = {}): Promise<string> {
+  const { email, as } = options;
+  const res = await stack.http('/api/carts', { method: 'POST', as, json: email ? { email } : undefined });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body.id as string;
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -88,8 +88,28 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toMatch(/^CURRENCY: must be an ISO 4217 code/m);
   });
 
-  it('requires ADMIN_TOKEN in production instead of generating one', () => {
-    expect(problemsOf({ NODE_ENV: 'production' })).toEqual(['ADMIN_TOKEN: is required when NODE_ENV=production']);
+  it('requires ADMIN_TOKEN and the session and order-token secrets in production instead of generating them', () => {
+    expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
+      'ADMIN_TOKEN: is required when NODE_ENV=production',
+      'SESSION_SECRET: is required when NODE_ENV=production',
+      'ORDER_TOKEN_SECRET: is required when NODE_ENV=production',
+    ]);
+    expect(problemsOf({ NODE_ENV: 'production', ADMIN_TOKEN: 'a'.repeat(16), SESSION_SECRET: 'short' })).toEqual([
+      'SESSION_SECRET: must be at least 32 characters (a long random value)',
+      'ORDER_TOKEN_SECRET: is required when NODE_ENV=production',
+    ]);
+  });
+
+  it('keeps generated development secrets under the data dir, owner-only, the same on every load', () => {
+    const dir = dataDir();
+    const first = loadConfig({ DATA_DIR: dir }).security;
+    expect(first.sessionSecret.length).toBeGreaterThanOrEqual(32);
+    expect(first.orderTokenSecret).not.toBe(first.sessionSecret);
+    expect(loadConfig({ DATA_DIR: dir }).security).toMatchObject({
+      sessionSecret: first.sessionSecret,
+      orderTokenSecret: first.orderTokenSecret,
+    });
+    expect(statSync(path.join(dir, 'session-secret')).mode & 0o777).toBe(0o600);
   });
 
   it('reports a value out of range', () => {

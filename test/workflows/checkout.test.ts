@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from '../helpers/app.js';
-import { address, fastOrders, productWithStock, productsInStock, waitForOrder } from '../helpers/orders.js';
+import { address, fastOrders, newCart, productWithStock, productsInStock, waitForOrder } from '../helpers/orders.js';
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -14,7 +14,7 @@ afterAll(async () => {
 const checkoutBody = { email: 'barbara@example.com', shippingAddress: address, paymentMethod: 'pm_card_visa' };
 
 async function cartWith(lines: [string, number][]) {
-  const id = randomUUID();
+  const id = await newCart(stack);
   for (const [productId, quantity] of lines) {
     const res = await stack.http(`/api/carts/${id}/items`, { method: 'POST', json: { productId, quantity } });
     expect(res.status).toBe(200);
@@ -32,9 +32,11 @@ describe('checkout', () => {
     const res = await stack.http(`/api/carts/${cartId}/checkout`, { method: 'POST', json: checkoutBody });
     expect(res.status, JSON.stringify(res.body)).toBe(202);
     expect(res.body).toEqual({
-      orderId: expect.any(String),
+      orderId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
       status: 'placed',
       statusUrl: `/api/orders/${res.body.orderId}`,
+      accessToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      trackingUrl: `${stack.config.publicUrl}/?order=${res.body.orderId}#token=${res.body.accessToken}`,
     });
     expect(res.headers.get('location')).toBe(res.body.statusUrl);
 

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowId } from '../../src/contracts/temporal.js';
 import { startTestStack, type TestStack } from '../helpers/app.js';
-import { address, fastOrders, productsInStock, waitForOrder } from '../helpers/orders.js';
+import { address, fastOrders, orderToken, productsInStock, waitForOrder } from '../helpers/orders.js';
 
 let stack: TestStack;
 let idle: TestStack; // an API whose task queue no worker polls: orders are accepted, never run
@@ -93,7 +93,7 @@ describe('the read side', () => {
       data: { orderId: gone },
     });
 
-    const read = await stack.http(`/api/orders/${gone}`);
+    const read = await stack.http(`/api/orders/${gone}`, { headers: orderToken(stack, gone) });
     expect(read.status).toBe(200);
     expect(read.body).toMatchObject({ id: gone, status: 'delivered', version: delivered.version });
     expect(read.body.timeline.map((t: any) => t.type)).toContain('delivered');
@@ -101,7 +101,7 @@ describe('the read side', () => {
     const again = await place(stack, body, 'key-gone-1');
     expect(again).toMatchObject({ status: 202, body: { orderId: gone, status: 'delivered' } });
     await expect(stack.client.workflow.getHandle(workflowId.order(gone)).describe()).rejects.toThrow(/not found/);
-    const cancel = await stack.http(`/api/orders/${gone}/cancel`, { method: 'POST' });
+    const cancel = await stack.http(`/api/orders/${gone}/cancel`, { method: 'POST', headers: orderToken(stack, gone) });
     expect(cancel).toMatchObject({ status: 409, body: { error: { code: 'order_not_cancellable' } } });
     expect((await stack.http('/api/orders/00000000-0000-4000-8000-000000000000')).status).toBe(404);
   });

@@ -28,9 +28,11 @@ describe('an order, from placement to delivery', () => {
     });
     expect(res.status, JSON.stringify(res.body)).toBe(202);
     expect(res.body).toEqual({
-      orderId: expect.any(String),
+      orderId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
       status: 'placed',
       statusUrl: `/api/orders/${res.body.orderId}`,
+      accessToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      trackingUrl: `${stack.config.publicUrl}/?order=${res.body.orderId}#token=${res.body.accessToken}`,
     });
 
     const total = 2 * a!.priceCents + b!.priceCents;

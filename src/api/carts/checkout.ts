@@ -1,21 +1,54 @@
+import { randomUUID } from 'node:crypto';
 import type { Static } from 'typebox';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
 import type { OrderGateway } from '../orders/order-gateway.js';
+import type { OrderAccess } from '../identity/order-access.js';
+import { customerOf } from '../identity/sessions.js';
+import { checkOrderCaps } from '../orders/order-caps.js';
 import type { CheckoutBody } from '../schemas/order.schemas.js';
 import type { CartGateway } from './cart-gateway.js';
 
-/** Both checkout routes: 202 with the order's tracking id, the same one when the cart is checked out again. */
+/** What the 202 of a placement says: where to follow the order, and the guest's key to it. */
+export function accepted(access: OrderAccess, config: Config, orderId: string, status: string) {
+  const accessToken = access.tokenFor(orderId);
+  return {
+    orderId,
+    status,
+    statusUrl: `/api/orders/${orderId}`,
+    accessToken,
+    trackingUrl: `${config.publicUrl}/?order=${orderId}#token=${accessToken}`,
+  };
+}
+
+/**
+ * Both checkout routes (the caller has checked that the session owns the cart): 202 with the order's
+ * tracking id and access token, the same ones when the cart is checked out again. The order id is
+ * made here, from a cryptographic source; the order belongs to whoever is signed in.
+ */
 export async function checkout(
-  carts: CartGateway,
-  orders: OrderGateway,
-  config: Config,
-  cartId: string,
+  deps: { carts: CartGateway; orders: OrderGateway; access: OrderAccess; config: Config },
+  request: FastifyRequest,
   body: Static<typeof CheckoutBody>,
+  cartId: string,
   reply: FastifyReply,
 ) {
-  const id = cartId.toLowerCase();
-  const { orderId, created, placed } = await carts.checkout(id, { ...body, policy: config.order });
+  const { carts, orders, access, config } = deps;
+  const cart = await carts.get(cartId);
+  // A cart checked out already answers with its order below; only a new order meets the caps.
+  if (cart.status === 'active')
+    await checkOrderCaps(
+      orders.prisma,
+      config.security.caps,
+      { customerId: customerOf(request), email: body.email },
+      cart.lines,
+    );
+  const { orderId, created, placed } = await carts.checkout(cartId, {
+    ...body,
+    policy: config.order,
+    orderId: randomUUID(),
+    customerId: customerOf(request),
+  });
   if (placed) {
     // In the read side before the 202, like an order placed directly.
     await orders.recordAccepted(
@@ -24,7 +57,7 @@ export async function checkout(
         lines: placed.lines,
         email: body.email,
         customerId: placed.customerId,
-        cartId: id,
+        cartId,
         shippingAddress: body.shippingAddress,
         paymentMethod: body.paymentMethod ?? null,
         currency: config.currency,
@@ -33,8 +66,8 @@ export async function checkout(
       placed.lines,
     );
   }
-  const statusUrl = `/api/orders/${orderId}`;
   const status = created ? 'placed' : await orders.status(orderId);
   reply.log.info({ orderId, status, created }, 'cart checked out');
-  return reply.status(202).header('location', statusUrl).send({ orderId, status, statusUrl });
+  const answer = accepted(access, config, orderId, status);
+  return reply.status(202).header('location', answer.statusUrl).send(answer);
 }

@@ -59,7 +59,7 @@ export interface Bounded {
 export class OrderGateway {
   constructor(
     private readonly client: Client,
-    private readonly prisma: PrismaClient,
+    readonly prisma: PrismaClient,
     private readonly config: Config,
   ) {}
 

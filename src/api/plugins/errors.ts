@@ -22,6 +22,9 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.RefundNotAllowed]: 409,
   [ErrorCode.PaymentNotStuck]: 409,
   [ErrorCode.NothingToRetry]: 409,
+  [ErrorCode.EmailTaken]: 409,
+  [ErrorCode.InvalidCredentials]: 401,
+  [ErrorCode.SignInRequired]: 401,
   [ErrorCode.LineNotFound]: 404,
   [ErrorCode.CartClosed]: 409,
   [ErrorCode.IdempotencyKeyReused]: 409,
@@ -66,7 +69,8 @@ async function errorsPlugin(app: FastifyInstance) {
       const status = statusForCode(err.code);
       const body: ErrorBody = { error: { code: err.code, message: err.message, details: err.details } };
       // Busy or away for now: say when to try again.
-      if (status === 503 || status === 429) reply.header('retry-after', status === 429 ? '1' : '5');
+      if ((status === 503 || status === 429) && !reply.hasHeader('retry-after'))
+        reply.header('retry-after', status === 429 ? '1' : '5');
       return reply.status(status).send(body);
     }
     if (err.validation) {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   adjustQuantityUpdate,
@@ -10,6 +9,9 @@ import { DomainError, ErrorCode } from '../../domain/errors.js';
 import type { Config } from '../../config.js';
 import type { CartGateway } from '../carts/cart-gateway.js';
 import { checkout } from '../carts/checkout.js';
+import { claimCart, customerOf, newCartId, requireCart } from '../identity/sessions.js';
+import type { OrderAccess } from '../identity/order-access.js';
+import type { PrismaClient } from '../../db/prisma.js';
 import type { OrderGateway } from '../orders/order-gateway.js';
 import { CheckoutBody, OrderAccepted } from '../schemas/order.schemas.js';
 import { errors } from '../schemas/common.js';
@@ -31,8 +33,10 @@ const changeErrors = errors(400, 404, 409, 422, 503);
 export const cartRoutes: FastifyPluginAsyncTypebox<{
   carts: CartGateway;
   orders: OrderGateway;
+  access: OrderAccess;
+  prisma: PrismaClient;
   config: Config;
-}> = async (app, { carts, orders, config }) => {
+}> = async (app, { carts, orders, access, prisma, config }) => {
   app.post(
     '/api/carts',
     {
@@ -40,9 +44,10 @@ export const cartRoutes: FastifyPluginAsyncTypebox<{
         tags,
         summary: 'Create a cart',
         description:
-          'Answers 201 with a new cart (a random UUID unless you bring one); 200 when your cartId is an active cart already.',
+          'Answers 201 with a new cart, which belongs to this session (the `sid` cookie): only it can read or change the cart. The server makes the id; send an Idempotency-Key and a retry of a lost answer gets the same cart (200).',
+        headers: IdempotencyHeaders,
         body: CreateCartBody,
-        response: { 201: Cart, 200: Cart, ...errors(400, 409) },
+        response: { 201: Cart, 200: Cart, ...errors(400, 409, 429) },
       },
       // `curl -X POST /api/carts` with no body at all is a plain "give me a cart".
       preValidation: async (request) => {
@@ -50,8 +55,12 @@ export const cartRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request, reply) => {
-      const { cartId = randomUUID(), customerId, email } = request.body;
-      const { cart, created } = await carts.create(cartId.toLowerCase(), { customerId, email });
+      const cartId = newCartId(request, config.security.sessionSecret, request.headers['idempotency-key']);
+      const customerId = customerOf(request);
+      // Claimed first: if the answer is a 503 (Temporal slow), the session still knows its cart.
+      claimCart(request, cartId);
+      const { cart, created } = await carts.create(cartId, { customerId, email: request.body.email });
+      if (customerId) await prisma.customer.update({ where: { id: customerId }, data: { cartId: cart.id } });
       return reply
         .status(created ? 201 : 200)
         .header('location', `/api/carts/${cart.id}`)
@@ -70,7 +79,7 @@ export const cartRoutes: FastifyPluginAsyncTypebox<{
         response: { 200: Cart, ...errors(400, 404) },
       },
     },
-    async (request) => carts.get(request.params.id.toLowerCase()),
+    async (request) => carts.get(requireCart(request, request.params.id)),
   );
 
   app.post(
@@ -78,7 +87,7 @@ export const cartRoutes: FastifyPluginAsyncTypebox<{
     {
       schema: {
         tags,
-        summary: 'Add a product (creates the cart on first use)',
+        summary: 'Add a product',
         description:
           'Name, price and vendor come from the catalog. Adding a product already in the cart adds to its quantity.',
         params: CartIdParams,
@@ -88,7 +97,7 @@ export const cartRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request) =>
-      carts.addItem(request.params.id.toLowerCase(), {
+      carts.addItem(requireCart(request, request.params.id), {
         ...request.body,
         idempotencyKey: request.headers['idempotency-key'],
       }),
@@ -107,7 +116,7 @@ export const cartRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request) => {
-      const id = request.params.id.toLowerCase();
+      const id = requireCart(request, request.params.id);
       const productId = request.params.productId.toLowerCase();
       const idempotencyKey = request.headers['idempotency-key'];
       const { quantity, delta } = request.body;
@@ -130,7 +139,7 @@ export const cartRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request) =>
-      carts.update(request.params.id.toLowerCase(), removeItemUpdate, {
+      carts.update(requireCart(request, request.params.id), removeItemUpdate, {
         productId: request.params.productId.toLowerCase(),
         idempotencyKey: request.headers['idempotency-key'],
       }),
@@ -148,7 +157,7 @@ export const cartRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request) =>
-      carts.update(request.params.id.toLowerCase(), clearCartUpdate, {
+      carts.update(requireCart(request, request.params.id), clearCartUpdate, {
         idempotencyKey: request.headers['idempotency-key'],
       }),
   );
@@ -166,6 +175,13 @@ export const cartRoutes: FastifyPluginAsyncTypebox<{
         response: { 202: OrderAccepted, ...errors(400, 404, 409, 422) },
       },
     },
-    async (request, reply) => checkout(carts, orders, config, request.params.id, request.body, reply),
+    async (request, reply) =>
+      checkout(
+        { carts, orders, access, config },
+        request,
+        request.body,
+        requireCart(request, request.params.id),
+        reply,
+      ),
   );
 };

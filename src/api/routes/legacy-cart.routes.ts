@@ -3,6 +3,8 @@ import { removeItemUpdate } from '../../contracts/cart.contract.js';
 import type { Config } from '../../config.js';
 import type { CartGateway } from '../carts/cart-gateway.js';
 import { checkout } from '../carts/checkout.js';
+import type { OrderAccess } from '../identity/order-access.js';
+import { claimCart, customerOf, newCartId, requireCart } from '../identity/sessions.js';
 import type { OrderGateway } from '../orders/order-gateway.js';
 import { CheckoutBody, OrderAccepted } from '../schemas/order.schemas.js';
 import { errors } from '../schemas/common.js';
@@ -19,14 +21,38 @@ const CartIdParams = Type.Object({ cartId: Type.String({ format: 'uuid' }) });
 export const legacyCartRoutes: FastifyPluginAsyncTypebox<{
   carts: CartGateway;
   orders: OrderGateway;
+  access: OrderAccess;
   config: Config;
-}> = async (app, { carts, orders, config }) => {
+}> = async (app, { carts, orders, access, config }) => {
+  app.post(
+    '/cart',
+    {
+      schema: {
+        tags,
+        summary: 'Start a cart (its id is made here; it belongs to this session)',
+        description:
+          'The seed let clients pick cart ids; here the server makes them, so nobody can guess or squat on one. Send an Idempotency-Key to make a retry find the same cart.',
+        headers: IdempotencyHeaders,
+        response: { 201: Cart, 200: Cart, ...errors(400, 429, 503) },
+      },
+    },
+    async (request, reply) => {
+      const cartId = newCartId(request, config.security.sessionSecret, request.headers['idempotency-key']);
+      claimCart(request, cartId);
+      const { cart, created } = await carts.create(cartId, { customerId: customerOf(request) });
+      return reply
+        .status(created ? 201 : 200)
+        .header('location', `/cart/${cart.id}`)
+        .send(cart);
+    },
+  );
+
   app.post(
     '/cart/:cartId',
     {
       schema: {
         tags,
-        summary: 'Put a product in the cart (creates the cart on first use)',
+        summary: 'Put a product in the cart',
         description:
           'quantity defaults to 1. vendorId, name and price are accepted and ignored: the catalog decides them.',
         params: CartIdParams,
@@ -36,7 +62,7 @@ export const legacyCartRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request) =>
-      carts.addItem(request.params.cartId.toLowerCase(), {
+      carts.addItem(requireCart(request, request.params.cartId), {
         productId: request.body.productId.toLowerCase(),
         quantity: request.body.quantity ?? 1,
         idempotencyKey: request.headers['idempotency-key'],
@@ -55,7 +81,7 @@ export const legacyCartRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request) =>
-      carts.update(request.params.cartId.toLowerCase(), removeItemUpdate, {
+      carts.update(requireCart(request, request.params.cartId), removeItemUpdate, {
         productId: request.params.productId.toLowerCase(),
         idempotencyKey: request.headers['idempotency-key'],
       }),
@@ -64,7 +90,7 @@ export const legacyCartRoutes: FastifyPluginAsyncTypebox<{
   app.get(
     '/cart/:cartId',
     { schema: { tags, summary: 'Get the cart', params: CartIdParams, response: { 200: Cart, ...errors(400, 404) } } },
-    async (request) => carts.get(request.params.cartId.toLowerCase()),
+    async (request) => carts.get(requireCart(request, request.params.cartId)),
   );
 
   app.post(
@@ -80,6 +106,13 @@ export const legacyCartRoutes: FastifyPluginAsyncTypebox<{
         response: { 202: OrderAccepted, ...errors(400, 404, 409, 422) },
       },
     },
-    async (request, reply) => checkout(carts, orders, config, request.params.cartId, request.body, reply),
+    async (request, reply) =>
+      checkout(
+        { carts, orders, access, config },
+        request,
+        request.body,
+        requireCart(request, request.params.cartId),
+        reply,
+      ),
   );
 };

@@ -1,3 +1,4 @@
+import formbody from '@fastify/formbody';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { SimulatedPaymentProvider } from '../../payments/simulated-provider.js';
@@ -21,6 +22,8 @@ export const simulatedPaymentRoutes: FastifyPluginAsyncTypebox<{
   orders: OrderGateway;
 }> = async (app, { payments, orders }) => {
   const tags = ['simulated payments'];
+  // The page's buttons post forms, as a bank's page would: the only routes that take one.
+  await app.register(formbody);
 
   app.get(
     '/simulated-payments/:id/authenticate',

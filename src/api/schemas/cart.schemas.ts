@@ -69,10 +69,6 @@ export const Quantity = Type.Integer({ minimum: 1, maximum: MAX_LINE_QUANTITY })
 
 export const CreateCartBody = Type.Object(
   {
-    cartId: Type.Optional(
-      Type.String({ format: 'uuid', description: 'Bring your own UUID; otherwise a random one is made' }),
-    ),
-    customerId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
     email: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
   },
   { additionalProperties: false },

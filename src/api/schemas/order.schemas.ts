@@ -46,13 +46,21 @@ export const PlaceOrderBody = Type.Object(
     email: Email,
     shippingAddress: ShippingAddress,
     paymentMethod: Type.Optional(PaymentMethod),
-    customerId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
   },
   { additionalProperties: false, title: 'PlaceOrder' },
 );
 
 export const OrderAccepted = Type.Object(
-  { orderId: Type.String({ description: 'The tracking id' }), status: Type.String(), statusUrl: Type.String() },
+  {
+    orderId: Type.String({ description: 'The tracking id' }),
+    status: Type.String(),
+    statusUrl: Type.String(),
+    accessToken: Type.String({
+      description:
+        'Send it as the X-Order-Token header to read or act on the order without signing in. Keep it: it is the only key a guest has.',
+    }),
+    trackingUrl: Type.String({ description: "The storefront's page for the order, token included (in the fragment)" }),
+  },
   { title: 'OrderAccepted' },
 );
 

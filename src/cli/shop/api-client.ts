@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { CartView } from '../../domain/cart.js';
 import type { OrderView, ShippingAddress } from '../../domain/order.js';
 import type { ProductView } from '../../domain/catalog.js';
+import type { MemberJar } from './member-carts.js';
 
 // A cart update waits for the workflow to apply it; a worker restarting can take a while.
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -45,11 +46,15 @@ export interface CheckoutAccepted {
   orderId: string;
   status: string;
   statusUrl: string;
+  accessToken: string;
+  trackingUrl: string;
 }
 
 /** Calls the API; every change carries an Idempotency-Key, so its one retry cannot apply twice. */
 export class ShopApi {
   readonly baseUrl: string;
+  /** The current member's session: sent with every request, updated by every answer. */
+  jar: MemberJar = { tokens: {} };
 
   constructor(baseUrl: string) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
@@ -65,11 +70,11 @@ export class ShopApi {
   }
 
   /**
-   * A new cart for a customer. The id is a random UUID made here rather than by the server, so a
-   * retry after a lost answer finds the same cart (200) instead of leaving an orphan behind.
+   * A new cart of this member's session. The server makes its id; the Idempotency-Key (the same on
+   * the retry) makes a retry after a lost answer find the same cart rather than leave an orphan.
    */
-  createCart(customerId: string): Promise<CartView> {
-    return this.request('POST', '/api/carts', { cartId: randomUUID(), customerId });
+  createCart(): Promise<CartView> {
+    return this.request('POST', '/api/carts');
   }
 
   getCart(cartId: string): Promise<CartView> {
@@ -106,6 +111,10 @@ export class ShopApi {
   private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = {};
     if (body !== undefined) headers['content-type'] = 'application/json';
+    if (this.jar.cookie) headers.cookie = this.jar.cookie;
+    const orderId = /^\/api\/orders\/([^/?]+)/.exec(path)?.[1];
+    const token = orderId ? this.jar.tokens[decodeURIComponent(orderId)] : undefined;
+    if (token) headers['x-order-token'] = token;
     // One key per intended change, reused by the retry: the cart applies it at most once.
     if (method !== 'GET') headers['idempotency-key'] = randomUUID();
     const init = { method, headers, body: body === undefined ? undefined : JSON.stringify(body) };
@@ -121,6 +130,9 @@ export class ShopApi {
         throw new ApiUnreachableError(this.baseUrl, (err as Error).name === 'TimeoutError');
       }
     }
+    // The session cookie (the first answer that starts a session sets it); the cookie's attributes stay with us.
+    const session = res.headers.getSetCookie().find((c) => c.startsWith('sid='));
+    if (session) this.jar.cookie = session.split(';')[0];
     const text = await res.text();
     let json: unknown;
     try {
@@ -128,6 +140,9 @@ export class ShopApi {
     } catch {
       // Not JSON (a proxy's error page): the status alone has to do.
     }
+    const placed = json as { orderId?: unknown; accessToken?: unknown } | undefined;
+    if (res.ok && typeof placed?.orderId === 'string' && typeof placed.accessToken === 'string')
+      this.jar.tokens[placed.orderId] = placed.accessToken;
     if (res.ok) return json as T;
     const error = (json as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
     throw new ApiError(

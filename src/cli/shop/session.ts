@@ -62,11 +62,16 @@ export class ShopSession {
 
   /** Runs one command; failures are printed in words, never thrown, so the next line still runs. */
   async run(command: SessionCommand): Promise<void> {
+    // Each member shops in a guest session of their own, kept between runs.
+    const member = command.kind === 'change-member' ? command.member : this.member;
     try {
+      this.api.jar = member ? await this.members.jar(member) : { tokens: {} };
       await this.dispatch(command);
     } catch (err) {
       if (err instanceof ApiUnreachableError) this.print(err.message);
       else this.print(`Could not ${VERB[command.kind]}: ${(err as Error).message}`);
+    } finally {
+      if (member) await this.members.saveJar(member, this.api.jar).catch(() => undefined);
     }
   }
 
@@ -270,7 +275,7 @@ export class ShopSession {
   }
 
   private async newCart(member: string, replacing?: { cartId: string; reason: string }): Promise<CartView> {
-    const cart = await this.api.createCart(member);
+    const cart = await this.api.createCart();
     await this.members.set(member, cart.id);
     this.print(
       replacing

@@ -67,6 +67,10 @@ export class OrderRun {
   readonly refundTrackers = new Set<Promise<void>>();
   /** Products this order has asked a restock for (once each, until stock arrives). */
   readonly restocksAsked: Set<string>;
+  /** Holds lapse while unpaid, and restocks wait for the payment (PATCH_UNPAID_HOLDS_LAPSE); set at placement. */
+  unpaidHoldsLapse = false;
+  /** Restocks the holds before payment would have asked for: asked once the order is authorized. */
+  readonly deferredRestocks = new Map<string, () => Promise<void>>();
 
   private readonly seenEvents: string[];
   private published = '';

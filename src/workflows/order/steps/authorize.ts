@@ -1,11 +1,12 @@
 import { type ActivityFailure, condition } from '@temporalio/workflow';
 import { money } from '../../../domain/money.js';
-import { orderTotal, refundableCents, setPayment, transition } from '../../../domain/order.js';
+import { linesIn, orderTotal, refundableCents, setPayment, transition } from '../../../domain/order.js';
 import type { PaymentIntentView } from '../../../payments/provider.js';
 import { now, remaining } from '../clock.js';
 import { type Ending } from '../ending.js';
 import { type OrderRun } from '../run.js';
 import { paymentRefusal, payStep } from './pay-step.js';
+import { holdPaidDemand, releaseUnpaidHolds } from './hold-stock.js';
 import { issueRefund } from './refunds.js';
 import { step } from './step.js';
 
@@ -25,15 +26,24 @@ export async function authorize(run: OrderRun): Promise<Ending | void> {
   const paymentDeadline = Date.parse(run.state.placedAt) + run.policy.paymentTimeoutMs;
   run.saga.push({ kind: 'voidPayment' });
 
+  const holdsLapseAt = run.unpaidHoldsLapse ? Date.parse(run.state.placedAt) + run.policy.unpaidHoldMs! : null;
+
   while (run.state.payment.step !== 'authorized') {
     if (run.cancelRequest) return { kind: 'cancelled', reason: run.cancelRequest };
     if (run.pendingMethod === null) {
+      // Holds outlive no payment: they lapse at holdsLapseAt, and the wait for a payment goes on.
+      const lapsing = holdsLapseAt !== null && holdsLapseAt < paymentDeadline && linesIn(run.state, 'held').length > 0;
       const got = await condition(
         () => run.pendingMethod !== null || run.cancelRequest !== null,
-        remaining(paymentDeadline),
-        { summary: `Wait for a payment method (until ${new Date(paymentDeadline).toISOString()})` },
+        lapsing ? remaining(holdsLapseAt) : remaining(paymentDeadline),
+        {
+          summary: lapsing
+            ? `Wait for a payment method (stock held until ${new Date(holdsLapseAt).toISOString()})`
+            : `Wait for a payment method (until ${new Date(paymentDeadline).toISOString()})`,
+        },
       );
-      if (!got) return { kind: 'cancelled', reason: 'payment_timeout', message: 'No payment arrived in time.' };
+      if (!got && lapsing) await releaseUnpaidHolds(run);
+      else if (!got) return { kind: 'cancelled', reason: 'payment_timeout', message: 'No payment arrived in time.' };
       continue;
     }
     if (run.state.payment.step === 'requires_action') await voidPayment(run); // a new method replaces the pending one
@@ -71,6 +81,7 @@ export async function authorize(run: OrderRun): Promise<Ending | void> {
   }
   run.state = transition(run.state, 'authorized', now(), 'Payment authorized');
   await run.publish();
+  await holdPaidDemand(run);
 }
 
 /** One authorization with one payment method: authorized, declined (or refused), or 3-D Secure to do. */

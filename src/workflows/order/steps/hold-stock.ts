@@ -2,7 +2,7 @@ import { ParentClosePolicy, startChild } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { workflowId } from '../../../contracts/temporal.js';
 import { formatDuration } from '../../../domain/duration.js';
-import { setLine, type OrderLine } from '../../../domain/order.js';
+import { linesIn, setLine, type OrderLine } from '../../../domain/order.js';
 import { describeRestockRequest } from '../../../domain/order-description.js';
 import { restockWorkflow } from '../../restock.workflow.js';
 import { step } from './step.js';
@@ -53,7 +53,35 @@ export async function holdStock(run: OrderRun, line: OrderLine): Promise<void> {
     );
     run.saga.push({ kind: 'stopWaiting', productId: line.productId, sku: line.sku });
   }
-  await askForRestock(run, line, hold);
+  // Demand that is not paid for yet asks for no restock: it may lapse (see releaseUnpaidHolds).
+  if (run.unpaidHoldsLapse && run.state.payment.step !== 'authorized')
+    run.deferredRestocks.set(line.productId, () => askForRestock(run, line, hold));
+  else await askForRestock(run, line, hold);
+}
+
+/**
+ * UNPAID_HOLD_TIMEOUT passed with no authorized payment: every held line's units go back to stock
+ * (the line waits as `pending`), so an order nobody pays for cannot sit on the shop's stock until
+ * the pay-by deadline. The order still waits for its payment.
+ */
+export async function releaseUnpaidHolds(run: OrderRun): Promise<void> {
+  for (const line of linesIn(run.state, 'held')) {
+    await releaseHold(run, line);
+    run.saga.drop((u) => u.kind === 'release' && u.productId === line.productId);
+    run.state = setLine(run.state, line.productId, 'pending', now());
+  }
+  await run.publish();
+}
+
+/** Paid for: the lines whose holds lapsed are held again (or backordered), and deferred restocks asked. */
+export async function holdPaidDemand(run: OrderRun): Promise<void> {
+  if (!run.unpaidHoldsLapse) return;
+  for (const line of linesIn(run.state, 'pending')) {
+    if (run.cancelRequest) return;
+    await holdStock(run, line);
+  }
+  for (const ask of run.deferredRestocks.values()) await ask();
+  run.deferredRestocks.clear();
 }
 
 /** Undo of a hold: the units go back to stock. */

@@ -1,4 +1,6 @@
+import { patched } from '@temporalio/workflow';
 import { cancel, priceLines } from '../../../domain/order.js';
+import { PATCH_UNPAID_HOLDS_LAPSE } from '../../patches.js';
 import { step } from './step.js';
 import { now } from '../clock.js';
 import { type Ending } from '../ending.js';
@@ -26,6 +28,7 @@ export async function place(run: OrderRun): Promise<Ending | undefined> {
   await run.notify('order_confirmed', 'We received your order.');
   await run.publish();
   run.stockNewsBeforeHolds = run.stockNudges;
+  run.unpaidHoldsLapse = run.policy.unpaidHoldMs !== undefined && patched(PATCH_UNPAID_HOLDS_LAPSE);
   for (const line of run.state.lines) {
     if (run.cancelRequest) break;
     await holdStock(run, line);

@@ -1,0 +1,72 @@
+import type { SessionStore } from '@fastify/session';
+import type { Session } from 'fastify';
+import type { PrismaClient } from '../../db/prisma.js';
+import { DomainError, ErrorCode } from '../../domain/errors.js';
+import { isDatabaseUnavailable } from '../database-errors.js';
+import { type Prisma } from '../../db/prisma.js';
+
+const unsaved = new WeakSet<object>();
+const answers = new WeakMap<object, { statusCode: number }>();
+
+/**
+ * Tells the store what the session's answer is, before the session is saved with it: when the
+ * answer is already an error, a failed save is left unsaid (fastify would otherwise replace the
+ * error's body with its own), and the client retries anyway.
+ */
+export function noteAnswer(session: object, reply: { statusCode: number }): void {
+  answers.set(session, reply);
+}
+
+/**
+ * Sessions in PostgreSQL, so every API process sees the same ones and a restart signs nobody out.
+ * Expired rows are ignored on read and deleted by `sweep` (the API runs it now and then).
+ */
+export class PrismaSessionStore implements SessionStore {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly ttlMs: number,
+  ) {}
+
+  set(sessionId: string, session: Session, callback: (err?: unknown) => void): void {
+    // The error answer to a failed save would try to save again: once is enough.
+    if (unsaved.has(session)) return callback();
+    const data = JSON.parse(JSON.stringify(session)) as Prisma.InputJsonObject;
+    const expires = session.cookie?.expires;
+    const expiresAt = expires ? new Date(expires) : new Date(Date.now() + this.ttlMs);
+    this.prisma.session
+      .upsert({ where: { id: sessionId }, create: { id: sessionId, data, expiresAt }, update: { data, expiresAt } })
+      .then(
+        () => callback(),
+        (err: unknown) => {
+          unsaved.add(session);
+          if ((answers.get(session)?.statusCode ?? 200) >= 400) return callback();
+          callback(
+            isDatabaseUnavailable(err)
+              ? new DomainError(ErrorCode.ServiceUnavailable, 'your session could not be saved: the database is away', {
+                  dependency: 'postgres',
+                })
+              : err,
+          );
+        },
+      );
+  }
+
+  get(sessionId: string, callback: (err: unknown, result?: Session | null) => void): void {
+    this.prisma.session
+      .findUnique({ where: { id: sessionId } })
+      .then(
+        (row) => callback(null, row && row.expiresAt > new Date() ? (row.data as unknown as Session) : null),
+        callback,
+      );
+  }
+
+  destroy(sessionId: string, callback: (err?: unknown) => void): void {
+    this.prisma.session.deleteMany({ where: { id: sessionId } }).then(() => callback(), callback);
+  }
+
+  /** Deletes expired sessions; returns how many. */
+  async sweep(): Promise<number> {
+    const { count } = await this.prisma.session.deleteMany({ where: { expiresAt: { lte: new Date() } } });
+    return count;
+  }
+}
