@@ -42,7 +42,7 @@ export interface StripeDouble {
   sendEvent(
     type: string,
     object: unknown,
-    opts?: { id?: string; createdAt?: Date; signature?: 'valid' | 'bad' | 'stale' },
+    opts?: { id?: string; createdAt?: Date; signature?: 'valid' | 'bad' | 'stale' | 'future'; drop?: 'data' },
   ): Promise<Response>;
   /** Every API request served, in order (method, path, idempotency key), for asserting what was sent. */
   requests: { method: string; path: string; idempotencyKey: string | undefined }[];
@@ -533,7 +533,7 @@ export async function startStripeDouble(options: {
   async function sendEvent(
     type: string,
     object: unknown,
-    opts: { id?: string; createdAt?: Date; signature?: 'valid' | 'bad' | 'stale' } = {},
+    opts: { id?: string; createdAt?: Date; signature?: 'valid' | 'bad' | 'stale' | 'future'; drop?: 'data' } = {},
   ): Promise<Response> {
     if (!webhook) throw new Error('startStripeDouble: no webhook target was configured');
     const event = {
@@ -547,12 +547,12 @@ export async function startStripeDouble(options: {
       request: { id: null, idempotency_key: null },
       type,
     };
-    const payload = JSON.stringify(event);
+    const payload = JSON.stringify(opts.drop === 'data' ? { ...event, data: {} } : event);
     const now = unix(new Date());
     const header = Stripe.webhooks.generateTestHeaderString({
       payload,
       secret: opts.signature === 'bad' ? `${webhook.secret}_not_it` : webhook.secret,
-      timestamp: opts.signature === 'stale' ? now - 600 : now,
+      timestamp: opts.signature === 'stale' ? now - 600 : opts.signature === 'future' ? now + 600 : now,
     });
     return fetch(webhook.url, {
       method: 'POST',

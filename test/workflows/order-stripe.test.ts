@@ -249,7 +249,7 @@ describe('Stripe webhooks', () => {
   it('refuses a bad signature and a stale one with 400 invalid_signature, storing and signalling nothing', async () => {
     const { orderId, order } = await deliveredOrder();
     const object = dispute(order.payment.paymentId, order.payment.capturedCents);
-    for (const signature of ['bad', 'stale'] as const) {
+    for (const signature of ['bad', 'stale', 'future'] as const) {
       const id = `evt_${signature}_${randomBytes(6).toString('hex')}`;
       const res = await double.sendEvent('charge.dispute.created', object, { id, signature });
       expect(res.status).toBe(400);
@@ -264,6 +264,20 @@ describe('Stripe webhooks', () => {
     expect(unsigned.body.error.code).toBe('invalid_signature');
     expect(await signals(orderId, 'disputeOpened')).toEqual([]);
     expect((await stack.http(`/api/orders/${orderId}`)).body.flags).toEqual([]);
+  });
+
+  it('acknowledges a signed event for a payment this shop never made; refuses a signed but malformed one (400)', async () => {
+    const unknown = `evt_unknown_${randomBytes(6).toString('hex')}`;
+    const res = await double.sendEvent('charge.dispute.created', dispute('pi_not_ours_0123456789', 500), {
+      id: unknown,
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ received: true, duplicate: false, orderId: null });
+    const broken = `evt_broken_${randomBytes(6).toString('hex')}`;
+    const malformed = await double.sendEvent('payment_intent.succeeded', {}, { id: broken, drop: 'data' });
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as any).error).toMatchObject({ code: 'validation_failed' });
+    expect(await stack.db.prisma.stripeEvent.count({ where: { id: broken } })).toBe(0);
   });
 
   it('a dispute flags the order for an operator; a duplicate delivery is applied once', async () => {

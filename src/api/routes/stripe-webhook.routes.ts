@@ -3,10 +3,19 @@ import Stripe from 'stripe';
 import type { Config } from '../../config.js';
 import type { PrismaClient } from '../../db/prisma.js';
 import { DomainError, ErrorCode } from '../../domain/errors.js';
-import type { PaymentProvider } from '../../payments/provider.js';
+import { PaymentRequestError, type PaymentProvider } from '../../payments/provider.js';
 import type { OrderGateway } from '../orders/order-gateway.js';
 import { errors } from '../schemas/common.js';
 import { Type } from 'typebox';
+
+/** What a signed event must have before it is routed; a description of what is missing, or undefined. */
+function malformed(event: Stripe.Event): string | undefined {
+  const e = event as unknown as { id?: unknown; type?: unknown; data?: { object?: unknown } };
+  if (typeof e.id !== 'string' || e.id.length === 0 || e.id.length > 255) return 'no event id';
+  if (typeof e.type !== 'string' || e.type.length === 0) return 'no event type';
+  if (typeof e.data?.object !== 'object' || e.data.object === null) return 'no data.object';
+  return undefined;
+}
 
 /** Signatures older than this are refused (Stripe's own default tolerance). */
 const TOLERANCE_SECONDS = 300;
@@ -88,7 +97,7 @@ export const stripeWebhookRoutes: FastifyPluginAsync<Deps> = async (app, { confi
             duplicate: Type.Boolean(),
             orderId: Type.Union([Type.String(), Type.Null()]),
           }),
-          ...errors(400, 503),
+          ...errors(400, 415, 503),
         },
       },
     },
@@ -112,12 +121,30 @@ export const stripeWebhookRoutes: FastifyPluginAsync<Deps> = async (app, { confi
           `the Stripe-Signature does not match this payload, or is older than ${TOLERANCE_SECONDS} s`,
         );
       }
+      // The SDK only refuses old timestamps; one from the future is as suspect (a replay kept for later).
+      const signedAt = Number(/(?:^|,)\s*t=(\d+)/.exec(signature)?.[1]);
+      if (signedAt > Date.now() / 1000 + TOLERANCE_SECONDS)
+        throw new DomainError(
+          ErrorCode.InvalidSignature,
+          `the Stripe-Signature is dated more than ${TOLERANCE_SECONDS} s in the future`,
+        );
+      const problem = malformed(event);
+      if (problem) throw new DomainError(ErrorCode.ValidationFailed, `a malformed Stripe event: ${problem}`);
       // Applied once: a delivery already applied is acknowledged and changes nothing. The event is
       // stored after it is routed, so a crash in between makes Stripe deliver it again; the order
       // ignores an event id it has seen, so that second delivery changes nothing either.
       const seen = await prisma.stripeEvent.findUnique({ where: { id: event.id } });
       if (seen) return { received: true, duplicate: true, orderId: seen.orderId };
-      const orderId = (await route(event)) ?? null;
+      let orderId: string | null;
+      try {
+        orderId = (await route(event)) ?? null;
+      } catch (err) {
+        // Signed by Stripe but about a PaymentIntent this shop never made (another integration on the
+        // account, a test event): acknowledged, or Stripe retries for days and disables the endpoint.
+        if (!(err instanceof PaymentRequestError && err.code === 'resource_missing')) throw err;
+        request.log.warn({ eventId: event.id, type: event.type }, 'Stripe event for an object this shop does not know');
+        orderId = null;
+      }
       await prisma.stripeEvent.createMany({
         data: [{ id: event.id, type: event.type, orderId }],
         skipDuplicates: true,
