@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import argon2 from 'argon2';
+import { hash, verify } from '@node-rs/argon2';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { PrismaClient } from '../../db/prisma.js';
@@ -30,7 +30,7 @@ const OrderSummary = Type.Object({
 });
 
 // Sign-in with an unknown address costs what a wrong password costs: timing does not tell them apart.
-const decoy = argon2.hash(randomUUID());
+const decoy = hash(randomUUID());
 
 /**
  * Accounts and sessions. A sign-in starts a new session id (no fixation) that keeps the guest's
@@ -62,7 +62,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ prisma: PrismaClient; carts
     },
     async (request, reply) => {
       const email = request.body.email.toLowerCase();
-      const passwordHash = await argon2.hash(request.body.password);
+      const passwordHash = await hash(request.body.password);
       const existing = await prisma.customer.findUnique({ where: { email }, select: { id: true } });
       if (existing) throw new DomainError(ErrorCode.EmailTaken, 'an account with this e-mail address exists: sign in');
       const customer = await prisma.customer
@@ -89,7 +89,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ prisma: PrismaClient; carts
     },
     async (request) => {
       const customer = await prisma.customer.findUnique({ where: { email: request.body.email.toLowerCase() } });
-      const valid = await argon2.verify(customer?.passwordHash ?? (await decoy), request.body.password);
+      const valid = await verify(customer?.passwordHash ?? (await decoy), request.body.password);
       if (!customer || !valid) throw new DomainError(ErrorCode.InvalidCredentials, 'wrong e-mail address or password');
       return signIn(request, customer);
     },
