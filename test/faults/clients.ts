@@ -30,6 +30,8 @@ interface Jar {
 
 export class Clients {
   readonly samples: Sample[] = [];
+  /** Answers that stopped a cart being made, for the report when one is missing. */
+  readonly refused: string[] = [];
   /** Each order's access token, as the shopper who placed it keeps it. */
   private readonly tokens = new Map<string, string>();
   /** Each cart's shopper: a cart belongs to the session that made it. */
@@ -127,7 +129,10 @@ export class Clients {
       { method: 'POST', key: randomUUID(), jar },
       patienceMs,
     );
-    if (created.status !== 201 && created.status !== 200) return undefined;
+    if (created.status !== 201 && created.status !== 200) {
+      this.refused.push(`POST /api/carts: ${created.status} ${JSON.stringify(created.body?.error ?? created.body)}`);
+      return undefined;
+    }
     const cartId = created.body.id as string;
     this.carts.set(cartId, jar);
     for (const line of lines) {
@@ -137,7 +142,12 @@ export class Clients {
         { method: 'POST', key: randomUUID(), json: line },
         patienceMs,
       );
-      if (res.status !== 200) return undefined;
+      if (res.status !== 200) {
+        this.refused.push(
+          `POST /api/carts/${cartId}/items: ${res.status} ${JSON.stringify(res.body?.error ?? res.body)}`,
+        );
+        return undefined;
+      }
     }
     return cartId;
   }

@@ -240,7 +240,7 @@ describe.sequential('faults', () => {
     const carts = (
       await Clients.pool(300, 20, (i) => c.newCart([{ productId: products[i % products.length]!.id, quantity: 1 }]))
     ).filter((id): id is string => Boolean(id));
-    expect(carts).toHaveLength(300);
+    expect(carts, c.refused.join('\n')).toHaveLength(300);
     const deadline = Date.now() + 180_000;
     let abandoned = 0;
     while (Date.now() < deadline) {
