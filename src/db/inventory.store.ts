@@ -45,6 +45,33 @@ export async function holdStock(
   prisma: PrismaClient,
   input: { orderId: string; productId: string; quantity: number },
 ): Promise<HoldResult> {
+  try {
+    return await holdOnce(prisma, input);
+  } catch (err) {
+    // Another attempt of the same step (a worker resumed after its retry began) wrote the
+    // reservation first, and this transaction rolled back whole: read that attempt's effect.
+    if (isUniqueViolation(err)) return holdOnce(prisma, input);
+    throw err;
+  }
+}
+
+/** A unique key already taken (SQLSTATE 23505), in the shapes Prisma's pg adapter and pg throw. */
+function isUniqueViolation(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e !== null && typeof e === 'object' && depth < 6; depth++) {
+    const f = e as { code?: unknown; cause?: unknown; meta?: { driverAdapterError?: { cause?: unknown } } };
+    const cause = (f.cause ?? f.meta?.driverAdapterError?.cause) as
+      { originalCode?: unknown; kind?: unknown } | undefined;
+    if (f.code === 'P2002' || f.code === '23505') return true;
+    if (cause?.originalCode === '23505' || cause?.kind === 'UniqueConstraintViolation') return true;
+    e = f.cause ?? f.meta?.driverAdapterError?.cause;
+  }
+  return false;
+}
+
+async function holdOnce(
+  prisma: PrismaClient,
+  input: { orderId: string; productId: string; quantity: number },
+): Promise<HoldResult> {
   const { orderId, productId, quantity } = input;
   return prisma.$transaction(async (tx) => {
     const [existing] = await tx.$queryRaw<{ status: string }[]>`
@@ -73,8 +100,9 @@ export async function holdStock(
         restockQuantity: row.restock_quantity,
       };
     }
-    // A concurrent retry inserting the same reservation fails on the primary key, which rolls this
-    // whole transaction back, inventory update included: never two holds for one line.
+    // A concurrent attempt inserting the same reservation fails on the primary key, which rolls this
+    // whole transaction back, inventory update included (never two holds for one line); holdStock
+    // then reads the reservation the other attempt wrote.
     await tx.$executeRaw`INSERT INTO reservations (order_id, product_id, quantity, status, updated_at)
       VALUES (${orderId}, ${productId}::uuid, ${quantity}, 'held', now())`;
     return {

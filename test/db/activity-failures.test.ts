@@ -61,6 +61,27 @@ describe('failures are classified', () => {
     expect((err as ApplicationFailure).details?.[0]).toMatchObject({ sqlState: expect.stringMatching(/^22/) });
   });
 
+  it('two attempts of one hold at once (a worker resumed after its retry started) both answer held, holding once', async () => {
+    const product = await db.prisma.product.findFirstOrThrow({
+      where: { inventory: { onHand: { gte: 10 } } },
+      include: { inventory: true },
+    });
+    // Each attempt on a connection of its own, as two worker processes would be.
+    const clients = Array.from({ length: 4 }, () => createPrisma(db.url, 1));
+    const settled = await Promise.allSettled(
+      clients.map((prisma) =>
+        createActivities({
+          prisma,
+          payments: new SimulatedPaymentProvider(prisma, { publicBaseUrl: 'http://x' }),
+        }).holdStock({ orderId: 'o-twice', productId: product.id, quantity: 2 }),
+      ),
+    );
+    await Promise.all(clients.map((c) => c.$disconnect()));
+    for (const a of settled) expect(a).toMatchObject({ status: 'fulfilled', value: { held: true } });
+    const after = await db.prisma.inventory.findUniqueOrThrow({ where: { productId: product.id } });
+    expect(after.reserved).toBe(product.inventory!.reserved + 2);
+  });
+
   it('a business outcome keeps its own code (stock_not_held), non-retryable', async () => {
     const product = await db.prisma.product.findFirstOrThrow();
     const err = await failureOf(activities.shipStock({ orderId: 'o-never-held', productId: product.id }));
