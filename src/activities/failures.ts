@@ -5,7 +5,7 @@ import { PaymentRequestError, ProviderRejectedError } from '../payments/provider
 /**
  * SQLSTATE classes (PostgreSQL, appendix A) whose errors a retry cannot cure: the data or the
  * statement is wrong, not the moment. 22 data exception (a NUL byte, bad JSON, out of range),
- * 23 integrity constraint (CHECK, unique, foreign key), 42 syntax or access rule (a deploy that
+ * 23 integrity constraint (CHECK, foreign key, not null; not unique: see below), 42 syntax or access rule (a deploy that
  * does not match the schema), 2F/P0 errors raised by routines, 44 WITH CHECK OPTION. Everything
  * else (08 connection, 40 serialization and deadlock, 53 resources, 55 locks, 57 shutdown, 58/XX
  * system) is transient and retried.
@@ -71,6 +71,10 @@ export function permanentDatabaseError(err: unknown): DatabaseRefusal | undefine
     record(cause)?.originalCode ??
     (record(cause)?.kind === 'postgres' ? record(cause)?.code : undefined) ??
     (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) && !e.code.startsWith('P') ? e.code : undefined);
+  // A unique key taken is, in these stores (every write keyed by what it does), another attempt of
+  // the same step that got there first: the retry finds its effect. Retried, not refused.
+  if (sqlState === '23505' || e.code === 'P2002' || record(cause)?.kind === 'UniqueConstraintViolation')
+    return undefined;
   if (typeof sqlState === 'string' && PERMANENT_SQLSTATE_CLASSES.has(sqlState.slice(0, 2)))
     return { sqlState, message: String(record(cause)?.originalMessage ?? message) };
   if (typeof sqlState === 'string') return undefined; // a SQLSTATE of a transient class
