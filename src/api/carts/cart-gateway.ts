@@ -88,8 +88,20 @@ export class CartGateway {
           workflowIdConflictPolicy: 'FAIL',
         }),
       );
-      return { cart: await this.get(cartId), created: true };
+      try {
+        return { cart: await this.get(cartId), created: true };
+      } catch (readErr) {
+        if (readErr instanceof DomainError) throw readErr;
+        // Started, but its first read failed (seen under load): the cart exists, so the same
+        // request again (the same session and Idempotency-Key) answers with it.
+        throw new DomainError(
+          ErrorCode.ServiceUnavailable,
+          `cart ${cartId} was started but could not be read yet: send the same request again`,
+          { dependency: 'temporal', trouble: 'not_ready' },
+        );
+      }
     } catch (err) {
+      if (err instanceof DomainError) throw err;
       if (!(err instanceof WorkflowExecutionAlreadyStartedError))
         throw unavailableFor(err, `cart ${cartId}`, 'change', this.config.answerWithinMs) ?? err;
       const existing = await this.get(cartId);
