@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { baselineActivities } from './baseline.activities.js';
 import { seedCatalog } from '../prisma/seed.js';
 import { buildApp } from '../src/api/app.js';
+import { encryptingDataConverter } from '../src/codec/data-converter.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { migrateDatabase } from '../src/db/migrate.js';
 import { createPrisma, type PrismaClient } from '../src/db/prisma.js';
@@ -77,7 +78,8 @@ export async function startBenchStack(env: Record<string, string> = {}): Promise
   const prisma = createPrisma(pg.url, 10);
   await seedCatalog(prisma);
   const connection = await Connection.connect({ address: temporal.address });
-  const client = new Client({ connection });
+  const dataConverter = encryptingDataConverter(config.security.payloadKeys);
+  const client = new Client({ connection, dataConverter });
   const nativeConnection = await NativeConnection.connect({ address: temporal.address });
   const app = await buildApp(
     { config, prisma, temporal: { client, connection }, payments: createPaymentProvider(config, prisma) },
@@ -98,6 +100,7 @@ export async function startBenchStack(env: Record<string, string> = {}): Promise
         namespace: 'default',
         taskQueue: config.temporal.taskQueue,
         deps: { prisma, payments: createPaymentProvider(config, prisma) },
+        dataConverter,
       });
       return { worker, done: worker.run() };
     },

@@ -22,6 +22,7 @@ import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@t
 import * as prettier from 'prettier';
 import { seedCatalog } from '../prisma/seed.js';
 import { buildApp } from '../src/api/app.js';
+import { encryptingDataConverter } from '../src/codec/data-converter.js';
 import { loadConfig } from '../src/config.js';
 import { migrateDatabase } from '../src/db/migrate.js';
 import { createPrisma } from '../src/db/prisma.js';
@@ -707,7 +708,8 @@ async function main(): Promise<number> {
     cleanups.push(() => prisma.$disconnect());
     const connection = await Connection.connect({ address: config.temporal.address });
     cleanups.push(() => connection.close());
-    const client = new Client({ connection, namespace: config.temporal.namespace });
+    const dataConverter = encryptingDataConverter(config.security.payloadKeys);
+    const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter });
     const payments = createPaymentProvider(config, prisma);
     const app = await buildApp({ config, prisma, temporal: { client, connection }, payments }, { logger: false });
     await app.listen({ host: '127.0.0.1', port: 0 });
@@ -721,6 +723,7 @@ async function main(): Promise<number> {
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       deps: { prisma, payments },
+      dataConverter,
       workflowBundlePath: bundlePath,
     });
     const running = worker.run();

@@ -72,12 +72,16 @@ export class EnvReader {
  */
 export function devSecret(dataDir: string, name: string, prefix = ''): string {
   const file = path.join(dataDir, name);
-  if (existsSync(file)) {
-    const secret = readFileSync(file, 'utf8').trim();
-    if (secret.length >= 16) return secret;
-  }
+  const existing = () => (existsSync(file) ? readFileSync(file, 'utf8').trim() : '');
+  if (existing().length >= 16) return existing();
   const secret = `${prefix}${randomBytes(32).toString('base64url')}`;
   mkdirSync(dataDir, { recursive: true });
-  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  try {
+    // `wx`: the API and the worker started at once on a fresh data dir must end up with one secret.
+    writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: existsSync(file) ? 'w' : 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST' && existing().length >= 16) return existing();
+    throw error;
+  }
   return secret;
 }

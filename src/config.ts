@@ -197,7 +197,12 @@ export function loadConfig(env: Env = process.env): Config {
       repriceAfterMs: r.duration('CART_REPRICE_AFTER', '15m'),
       maxUpdatesPerRun: r.integer('CART_MAX_UPDATES_PER_RUN', 250, 1, 1_500),
     },
-    security: readSecurity(r, nodeEnv === 'production', dataDir),
+    security: readSecurity(
+      r,
+      nodeEnv === 'production',
+      dataDir,
+      r.raw('TEMPORAL_UI_URL') ?? `http://localhost:${uiPort}`,
+    ),
     adminToken: adminToken ?? '',
     adminTokenGenerated,
     metrics: {

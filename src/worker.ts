@@ -1,6 +1,7 @@
 /** The Temporal worker process: `npm run worker`. Runs every workflow and activity of the project. */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NativeConnection } from '@temporalio/worker';
+import { encryptingDataConverter } from './codec/data-converter.js';
 import { loadConfigOrExit } from './config.js';
 import { createPrisma } from './db/prisma.js';
 import { createLogger } from './logger.js';
@@ -41,6 +42,7 @@ const worker = await createWorker({
   namespace: config.temporal.namespace,
   taskQueue: config.temporal.taskQueue,
   deps: { prisma, payments: createPaymentProvider(config, prisma) },
+  dataConverter: encryptingDataConverter(config.security.payloadKeys),
   workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH || undefined,
 });
 

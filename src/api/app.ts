@@ -13,6 +13,7 @@ import { adminOrderRoutes } from './routes/admin-orders.routes.js';
 import { orderRoutes } from './routes/orders.routes.js';
 import { simulatedPaymentRoutes } from './routes/simulated-payments.routes.js';
 import { configRoutes } from './routes/config.routes.js';
+import { codecRoutes } from './routes/codec.routes.js';
 import { stripeWebhookRoutes } from './routes/stripe-webhook.routes.js';
 import { requireAdmin } from './plugins/admin-auth.js';
 import errors from './plugins/errors.js';
@@ -95,6 +96,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   if (deps.payments instanceof SimulatedPaymentProvider)
     await app.register(simulatedPaymentRoutes, { payments: deps.payments, orders });
   await app.register(configRoutes, { config: deps.config, payments: deps.payments });
+  await app.register(codecRoutes, { config: deps.config });
   await app.register(stripeWebhookRoutes, {
     config: deps.config,
     prisma: deps.prisma,

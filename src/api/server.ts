@@ -1,5 +1,6 @@
 /** The API process: `npm run api`. Stateless; talks to Temporal and reads Postgres. */
 import { Client, Connection } from '@temporalio/client';
+import { encryptingDataConverter } from '../codec/data-converter.js';
 import { loadConfigOrExit } from '../config.js';
 import { createPrisma } from '../db/prisma.js';
 import { createLogger } from '../logger.js';
@@ -11,7 +12,11 @@ const logger = createLogger(config, 'api');
 const prisma = createPrisma(config.databaseUrl);
 // Lazy: the API starts (and /readyz says why it is not ready) even while Temporal is still down.
 const connection = Connection.lazy({ address: config.temporal.address });
-const client = new Client({ connection, namespace: config.temporal.namespace });
+const client = new Client({
+  connection,
+  namespace: config.temporal.namespace,
+  dataConverter: encryptingDataConverter(config.security.payloadKeys),
+});
 
 const app = await buildApp(
   { config, prisma, temporal: { client, connection }, payments: createPaymentProvider(config, prisma) },

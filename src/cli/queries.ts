@@ -3,6 +3,7 @@
  * paste. `npm run queries -- <name>` runs one against the Temporal server and lists what it finds.
  */
 import { Connection, Client } from '@temporalio/client';
+import { encryptingDataConverter } from '../codec/data-converter.js';
 import { loadConfigOrExit } from '../config.js';
 import { operatorQueries } from '../contracts/operator-queries.js';
 
@@ -25,7 +26,11 @@ if (!name) {
   const config = loadConfigOrExit({ ADMIN_TOKEN: 'not-used-by-the-queries-cli', ...process.env });
   const connection = await Connection.connect({ address: config.temporal.address });
   try {
-    const client = new Client({ connection, namespace: config.temporal.namespace });
+    const client = new Client({
+      connection,
+      namespace: config.temporal.namespace,
+      dataConverter: encryptingDataConverter(config.security.payloadKeys),
+    });
     console.log(`# ${query.description}\n# ${query.query}`);
     let n = 0;
     for await (const wf of client.workflow.list({ query: query.query })) {

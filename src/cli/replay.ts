@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { encryptingDataConverter } from '../codec/data-converter.js';
 import { loadConfigOrExit } from '../config.js';
 import {
   checkQuery,
@@ -60,16 +61,18 @@ for (const file of args.files) {
 
 let connection: Connection | undefined;
 let client: Client | undefined;
+// Replay uses no admin route: a production config without ADMIN_TOKEN is fine here. PAYLOAD_KEYS
+// decrypts histories written through the codec (files exported from the server included).
+const config = loadConfigOrExit({ ...process.env, ADMIN_TOKEN: process.env.ADMIN_TOKEN || 'not-used-by-replay-cli' });
+const dataConverter = encryptingDataConverter(config.security.payloadKeys);
 if (args.workflows.length + args.queries.length > 0) {
-  // Replay uses no admin route: a production config without ADMIN_TOKEN is fine here.
-  const config = loadConfigOrExit({ ...process.env, ADMIN_TOKEN: process.env.ADMIN_TOKEN || 'not-used-by-replay-cli' });
   const { address, namespace } = config.temporal;
   try {
     connection = await Connection.connect({ address, connectTimeout: 5_000 });
   } catch (err) {
     usageError([...problems, `cannot reach Temporal at ${address} (TEMPORAL_ADDRESS): ${(err as Error).message}`]);
   }
-  client = new Client({ connection, namespace });
+  client = new Client({ connection, namespace, dataConverter });
   const c = client;
   const lookups = await Promise.allSettled([
     ...args.workflows.map(({ workflowId, runId }) => fetchWorkflowHistory(c, workflowId, runId)),
@@ -98,7 +101,7 @@ async function* everything(): AsyncGenerator<HistoryToReplay | UnavailableHistor
 const reports: ReplayReport[] = [];
 try {
   const bundle = await replayBundle(args.bundlePath);
-  for await (const report of replayHistories(everything(), bundle)) {
+  for await (const report of replayHistories(everything(), bundle, dataConverter)) {
     reports.push(report);
     console.log(formatReport(report));
   }

@@ -188,6 +188,7 @@ try {
         dbFile: path.join(config.dataDir, 'temporal.sqlite'),
         logFile: path.join(config.dataDir, 'temporal.log'),
         pidFile: path.join(config.dataDir, 'temporal.pid'),
+        codecEndpoint: `${config.publicUrl}/codec`,
       }),
     );
   }

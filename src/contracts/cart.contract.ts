@@ -48,6 +48,8 @@ export interface CheckoutArgs {
   orderId?: string;
   /** The signed-in customer checking out, or null for a guest; absent: the cart's own. */
   customerId?: string | null;
+  /** The keyed hash of `email` the order is found by (see emailSearchHash); the workflow cannot key it. */
+  emailHash?: string;
 }
 
 /** Turns the cart into an order (a child workflow that outlives the cart) and closes the cart. */

@@ -1,6 +1,6 @@
 import type { SearchAttributePair } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import { CustomerEmail, CustomerId, OrderStatus } from './search-attributes.js';
+import { CustomerEmail, CustomerEmailHash, CustomerId, OrderStatus } from './search-attributes.js';
 import type { CancelReason, OrderState, OrderView, ShippingAddress } from '../domain/order.js';
 import type { Undo } from '../domain/saga.js';
 
@@ -121,11 +121,22 @@ export const refundUpdatedSignal = defineSignal<[{ refundId: string; eventId?: s
 export const disputeOpenedSignal =
   defineSignal<[{ disputeId: string; reason: string; amountCents: number; eventId?: string }]>('disputeOpened');
 
-/** The search attributes an order starts with; the workflow keeps them current afterwards. */
+/**
+ * The search attributes an order starts with; the workflow keeps them current afterwards. Search
+ * attributes are stored and shown in clear, so the e-mail is there only as its keyed hash.
+ */
 export function initialOrderSearchAttributes(input: {
-  email: string;
+  emailHash?: string;
   customerId?: string | null;
 }): SearchAttributePair[] {
+  const pairs: SearchAttributePair[] = [{ key: OrderStatus, value: 'placed' }];
+  if (input.emailHash) pairs.push({ key: CustomerEmailHash, value: input.emailHash });
+  if (input.customerId) pairs.push({ key: CustomerId, value: input.customerId });
+  return pairs;
+}
+
+/** What checkouts started before the `email-hash-attribute` patch wrote (replay only). */
+export function legacyOrderSearchAttributes(input: { email: string; customerId?: string | null }): SearchAttributePair[] {
   const pairs: SearchAttributePair[] = [
     { key: OrderStatus, value: 'placed' },
     { key: CustomerEmail, value: input.email.toLowerCase() },

@@ -7,7 +7,10 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
  */
 export const OrderStatus = defineSearchAttributeKey('OrderStatus', SearchAttributeType.KEYWORD);
 export const CustomerId = defineSearchAttributeKey('CustomerId', SearchAttributeType.KEYWORD);
+/** Written by orders placed before e-mails left search attributes; kept registered for them. */
 export const CustomerEmail = defineSearchAttributeKey('CustomerEmail', SearchAttributeType.KEYWORD);
+/** A keyed hash of the customer's e-mail (src/codec/data-converter.ts): `npm run queries -- email <address>`. */
+export const CustomerEmailHash = defineSearchAttributeKey('CustomerEmailHash', SearchAttributeType.KEYWORD);
 export const OrderTotal = defineSearchAttributeKey('OrderTotal', SearchAttributeType.DOUBLE);
 export const Skus = defineSearchAttributeKey('Skus', SearchAttributeType.KEYWORD_LIST);
 export const BackorderedSkus = defineSearchAttributeKey('BackorderedSkus', SearchAttributeType.KEYWORD_LIST);
@@ -21,6 +24,7 @@ export const customSearchAttributes = [
   OrderStatus,
   CustomerId,
   CustomerEmail,
+  CustomerEmailHash,
   OrderTotal,
   Skus,
   BackorderedSkus,

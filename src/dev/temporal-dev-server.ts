@@ -17,6 +17,8 @@ export interface DevServerOptions {
   dbFile: string;
   logFile: string;
   pidFile: string;
+  /** The API's codec endpoint: the Web UI decodes encrypted payloads there for a signed-in operator. */
+  codecEndpoint?: string;
 }
 
 export interface RunningDevServer {
@@ -58,7 +60,7 @@ export async function waitForTemporal(
  * Registers the project's search attributes at start (repeating them on restart is harmless).
  */
 export async function startTemporalDevServer(options: DevServerOptions): Promise<RunningDevServer> {
-  const { cliPath, ip, port, uiPort, namespace, dbFile, logFile, pidFile } = options;
+  const { cliPath, ip, port, uiPort, namespace, dbFile, logFile, pidFile, codecEndpoint } = options;
   await mkdir(path.dirname(dbFile), { recursive: true });
 
   // A dev server left running by an earlier run that was killed would hold the port and the file.
@@ -84,6 +86,7 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
     '--log-level',
     'warn',
     ...searchAttributeCliArgs().flatMap((attr) => ['--search-attribute', attr]),
+    ...(codecEndpoint ? ['--ui-codec-endpoint', codecEndpoint] : []),
   ];
   const log = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -50,6 +50,8 @@ export const ErrorCode = {
   SignInRequired: 'sign_in_required',
   /** An order over a configured cap (units per line, lines per order, units of a product per day). */
   OrderLimitExceeded: 'order_limit_exceeded',
+  /** A codec payload that cannot be decoded here: a key this deployment lacks, or altered bytes. */
+  PayloadUndecodable: 'payload_undecodable',
   Internal: 'internal_error',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

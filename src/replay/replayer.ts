@@ -3,6 +3,7 @@
  * produces, for every history already written, the same commands in the same order. Shared by
  * `npm run replay` and the replay tests (test/replay).
  */
+import type { DataConverter } from '@temporalio/common';
 import { bundleWorkflowCode, ReplayError, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { workflowsPath } from '../worker/create-worker.js';
@@ -54,6 +55,8 @@ export function classifyReplayError(error: unknown): { status: Exclude<ReplaySta
 export async function* replayHistories(
   histories: AsyncIterable<HistoryToReplay | UnavailableHistory> | Iterable<HistoryToReplay | UnavailableHistory>,
   bundle: WorkflowBundleOption,
+  /** Decrypts payloads written through the codec; histories without encrypted payloads need none. */
+  dataConverter?: DataConverter,
 ): AsyncGenerator<ReplayReport> {
   const inFlight: HistoryToReplay[] = [];
   const unavailable: ReplayReport[] = [];
@@ -69,7 +72,7 @@ export async function* replayHistories(
     }
   }
 
-  const results = Worker.runReplayHistories({ workflowBundle: bundle, replayName: 'replay' }, feed());
+  const results = Worker.runReplayHistories({ workflowBundle: bundle, replayName: 'replay', dataConverter }, feed());
   for await (const result of results) {
     yield* unavailable.splice(0);
     const item = inFlight.shift();
@@ -83,8 +86,12 @@ export async function* replayHistories(
 }
 
 /** Replays one history; resolves to its report (never throws for a replay failure). */
-export async function replayHistory(history: HistoryToReplay, bundle: WorkflowBundleOption): Promise<ReplayReport> {
-  for await (const report of replayHistories([history], bundle)) return report;
+export async function replayHistory(
+  history: HistoryToReplay,
+  bundle: WorkflowBundleOption,
+  dataConverter?: DataConverter,
+): Promise<ReplayReport> {
+  for await (const report of replayHistories([history], bundle, dataConverter)) return report;
   throw new Error(`replay of ${history.workflowId} reported nothing`);
 }
 

@@ -28,7 +28,7 @@ import {
   type RemoveItemArgs,
   type SetQuantityArgs,
 } from '../contracts/cart.contract.js';
-import { initialOrderSearchAttributes } from '../contracts/order.contract.js';
+import { initialOrderSearchAttributes, legacyOrderSearchAttributes } from '../contracts/order.contract.js';
 import { CartItemCount, CartStatus } from '../contracts/search-attributes.js';
 import { HEARTBEAT_TIMEOUT, workflowId } from '../contracts/temporal.js';
 import {
@@ -53,7 +53,7 @@ import { ErrorCode } from '../domain/errors.js';
 import { checkKey, recordKey, type LedgerEntry } from '../domain/idempotency.js';
 import { describeOrderAtPlacement } from '../domain/order-description.js';
 import { orderWorkflow } from './order/order.workflow.js';
-import { PATCH_CART_CLOCK_YIELDS } from './patches.js';
+import { PATCH_CART_CLOCK_YIELDS, PATCH_EMAIL_HASH_ATTRIBUTE } from './patches.js';
 import { summarizedActivities } from './activities.js';
 
 // A regular activity, not a local one: with SDK 1.24, local activities in update handlers that
@@ -246,7 +246,9 @@ export async function cartWorkflow(input: CartWorkflowInput): Promise<CartView> 
             },
           ],
           parentClosePolicy: ParentClosePolicy.ABANDON,
-          typedSearchAttributes: initialOrderSearchAttributes({ email: args.email, customerId }),
+          typedSearchAttributes: patched(PATCH_EMAIL_HASH_ATTRIBUTE)
+            ? initialOrderSearchAttributes({ emailHash: args.emailHash, customerId })
+            : legacyOrderSearchAttributes({ email: args.email, customerId }),
           staticSummary: `Order from cart ${state.id} for ${args.email}`,
           staticDetails: describeOrderAtPlacement({ ...placement, lines: state.lines }),
         });

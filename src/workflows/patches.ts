@@ -38,3 +38,9 @@ export const PATCH_UNPAID_HOLDS_LAPSE = 'unpaid-holds-lapse';
 
 /** A catalog import continues as new when its history grows long, carrying its progress and the rows left. */
 export const PATCH_IMPORT_CONTINUES_AS_NEW = 'import-continues-as-new';
+
+/**
+ * An order started by a checkout is found by a keyed hash of its e-mail (CustomerEmailHash), not the
+ * address itself: search attributes are stored and shown in clear.
+ */
+export const PATCH_EMAIL_HASH_ATTRIBUTE = 'email-hash-attribute';

@@ -4,6 +4,7 @@ import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporal
 import type { FastifyInstance } from 'fastify';
 import { inject } from 'vitest';
 import { buildApp } from '../../src/api/app.js';
+import { encryptingDataConverter } from '../../src/codec/data-converter.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createWorker } from '../../src/worker/create-worker.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
@@ -11,6 +12,8 @@ import { createPaymentProvider } from '../../src/payments/index.js';
 import { unlimited } from './limits.js';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
+/** The test stacks' payload key (a fixed, public one: tests decrypt what they wrote). */
+export const TEST_PAYLOAD_KEYS = `test1:${Buffer.alloc(32, 7).toString('base64')}`;
 
 // The SDK logs every worker state change at INFO; tests want only its warnings.
 Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -93,12 +96,15 @@ export async function startTestStack(
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     SESSION_SECRET: 'test-session-secret-0123456789abcdef',
     ORDER_TOKEN_SECRET: 'test-order-token-secret-0123456789abcdef',
+    PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
+    EMAIL_HASH_SECRET: 'test-email-hash-secret-0123456789abcdef',
     ...unlimited,
     ...env,
     ...more,
   });
   const connection = await Connection.connect({ address: config.temporal.address });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const dataConverter = encryptingDataConverter(config.security.payloadKeys);
+  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter });
   const payments = createPaymentProvider(config, db.prisma);
   const app = await buildApp(
     { config, prisma: db.prisma, temporal: { client, connection }, payments },
@@ -115,6 +121,7 @@ export async function startTestStack(
         namespace: config.temporal.namespace,
         taskQueue: config.temporal.taskQueue,
         deps: { prisma: db.prisma, payments },
+        dataConverter,
         workflowBundlePath: inject('workflowBundlePath'),
       })
     : undefined;

@@ -88,13 +88,18 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toMatch(/^CURRENCY: must be an ISO 4217 code/m);
   });
 
-  it('requires ADMIN_TOKEN and the session and order-token secrets in production instead of generating them', () => {
+  it('requires ADMIN_TOKEN, the payload keys and every secret in production instead of generating them', () => {
     expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
       'ADMIN_TOKEN: is required when NODE_ENV=production',
       'SESSION_SECRET: is required when NODE_ENV=production',
       'ORDER_TOKEN_SECRET: is required when NODE_ENV=production',
+      'PAYLOAD_KEYS: is required when NODE_ENV=production',
+      'EMAIL_HASH_SECRET: is required when NODE_ENV=production',
     ]);
-    expect(problemsOf({ NODE_ENV: 'production', ADMIN_TOKEN: 'a'.repeat(16), SESSION_SECRET: 'short' })).toEqual([
+    const keys = { PAYLOAD_KEYS: `k1:${Buffer.alloc(32).toString('base64')}`, EMAIL_HASH_SECRET: 'e'.repeat(32) };
+    expect(
+      problemsOf({ NODE_ENV: 'production', ADMIN_TOKEN: 'a'.repeat(16), SESSION_SECRET: 'short', ...keys }),
+    ).toEqual([
       'SESSION_SECRET: must be at least 32 characters (a long random value)',
       'ORDER_TOKEN_SECRET: is required when NODE_ENV=production',
     ]);
@@ -105,9 +110,12 @@ describe('loadConfig', () => {
     const first = loadConfig({ DATA_DIR: dir }).security;
     expect(first.sessionSecret.length).toBeGreaterThanOrEqual(32);
     expect(first.orderTokenSecret).not.toBe(first.sessionSecret);
+    expect(first.payloadKeys.map((k) => [k.id, k.key.length])).toEqual([['dev1', 32]]);
     expect(loadConfig({ DATA_DIR: dir }).security).toMatchObject({
       sessionSecret: first.sessionSecret,
       orderTokenSecret: first.orderTokenSecret,
+      payloadKeys: first.payloadKeys,
+      emailHashSecret: first.emailHashSecret,
     });
     expect(statSync(path.join(dir, 'session-secret')).mode & 0o777).toBe(0o600);
   });

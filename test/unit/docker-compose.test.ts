@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { searchAttributeCliArgs } from '../../src/contracts/search-attributes.js';
+import { loadConfig } from '../../src/config.js';
 
 // No Docker engine runs here (nor in CI), so the stack is checked by its structure: what would
 // otherwise only fail at `docker compose up` on someone else's machine.
@@ -132,6 +133,24 @@ describe('docker-compose.yml', () => {
       for (const key of ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'STRIPE_PUBLISHABLE_KEY']) {
         expect(vars[key], `${name} ${key}`).toBe(`\${${key}:-}`);
       }
+    }
+  });
+
+  it('gives api and worker every secret a production config requires, from the environment', () => {
+    const values: Record<string, string> = {
+      PAYLOAD_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
+    };
+    for (const name of ['api', 'worker']) {
+      // What compose would pass once each `${NAME:?...}` is set and each `${NAME:-}` is left empty.
+      const vars = Object.fromEntries(
+        Object.entries(env(name)).map(([key, value]) => {
+          if (/^\$\{\w+:\?[^}]+\}$/.test(value))
+            return [key, values[key] ?? `${key.toLowerCase()}-0123456789abcdef0123456789`];
+          if (/^\$\{\w+:-\}$/.test(value)) return [key, ''];
+          return [key, value];
+        }),
+      );
+      expect(() => loadConfig(vars), name).not.toThrow();
     }
   });
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emailSearchHash } from '../../src/codec/data-converter.js';
 import { startTestStack, type TestStack } from '../helpers/app.js';
 import { address, expectInvariants, fastOrders, productsInStock, waitForOrder } from '../helpers/orders.js';
 
@@ -85,7 +86,7 @@ describe('an order, from placement to delivery', () => {
     const description = await stack.client.workflow.getHandle(`order-${order.id}`).describe();
     expect(description.searchAttributes).toMatchObject({
       OrderStatus: ['delivered'],
-      CustomerEmail: ['ada@example.com'],
+      CustomerEmailHash: [emailSearchHash(stack.config.security.emailHashSecret, 'ada@example.com')],
       OrderTotal: [total / 100],
     });
     await expectInvariants(stack);

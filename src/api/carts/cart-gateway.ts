@@ -6,6 +6,7 @@ import {
   type Client,
 } from '@temporalio/client';
 import type { SearchAttributePair, UpdateDefinition } from '@temporalio/common';
+import { emailSearchHash } from '../../codec/data-converter.js';
 import type { Config } from '../../config.js';
 import {
   addItemUpdate,
@@ -172,7 +173,10 @@ export class CartGateway {
    */
   async checkout(cartId: string, args: CheckoutArgs): Promise<{ orderId: string; created: boolean } & CheckoutResult> {
     try {
-      const result = await this.timely(() => this.handle(cartId).executeUpdate(checkoutUpdate, { args: [args] }));
+      const emailHash = emailSearchHash(this.config.security.emailHashSecret, args.email);
+      const result = await this.timely(() =>
+        this.handle(cartId).executeUpdate(checkoutUpdate, { args: [{ ...args, emailHash }] }),
+      );
       return { ...result, created: result.placed !== undefined };
     } catch (err) {
       const translated = await this.translate(cartId, err);

@@ -6,6 +6,7 @@ import {
   type Client,
   type WorkflowUpdateHandle,
 } from '@temporalio/client';
+import { emailSearchHash } from '../../codec/data-converter.js';
 import type { Config } from '../../config.js';
 import {
   cancelOrderUpdate,
@@ -146,7 +147,10 @@ export class OrderGateway {
         args: [input],
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        typedSearchAttributes: initialOrderSearchAttributes(input),
+        typedSearchAttributes: initialOrderSearchAttributes({
+          emailHash: emailSearchHash(this.config.security.emailHashSecret, input.email),
+          customerId: input.customerId,
+        }),
         staticSummary: `Order for ${input.email}`,
         staticDetails: describeOrderAtPlacement({ ...input, lines }),
       }),

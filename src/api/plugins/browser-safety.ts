@@ -1,6 +1,6 @@
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { SecurityConfig } from '../../config-security.js';
 import { DomainError, ErrorCode } from '../../domain/errors.js';
@@ -36,12 +36,21 @@ async function browserSafetyPlugin(app: FastifyInstance, { security }: { securit
     referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
     crossOriginEmbedderPolicy: false,
   });
+  // The codec endpoint answers the Temporal Web UI's origin (an operator's browser, with their
+  // operator cookie); everything else answers only the origins CORS_ORIGINS names.
+  const allowed = (list: string[]) => (list.length > 0 ? list : false);
+  const headers = ['content-type', 'idempotency-key', 'x-order-token', 'authorization'];
   await app.register(cors, {
-    origin: security.corsOrigins.length > 0 ? security.corsOrigins : false,
-    credentials: true,
-    allowedHeaders: ['content-type', 'idempotency-key', 'x-order-token', 'authorization'],
-    exposedHeaders: ['location', 'retry-after', 'x-order-source'],
-    maxAge: 600,
+    delegator: async (request: FastifyRequest) => {
+      const codec = request.url.startsWith('/codec/');
+      return {
+        origin: allowed(codec ? security.codecOrigins : security.corsOrigins),
+        credentials: true,
+        allowedHeaders: codec ? [...headers, 'x-namespace'] : headers,
+        exposedHeaders: ['location', 'retry-after', 'x-order-source'],
+        maxAge: 600,
+      };
+    },
   });
   app.addHook('onRequest', async (request) => {
     if (!STATE_CHANGING.has(request.method)) return;

@@ -21,9 +21,13 @@ async function openapiPlugin(app: FastifyInstance) {
         { name: 'admin', description: 'Needs `Authorization: Bearer <ADMIN_TOKEN>`' },
         { name: 'webhooks', description: 'Signed events from Stripe' },
         { name: 'health', description: 'Liveness and readiness' },
+        { name: 'operator', description: "Temporal's remote codec, for an operator's Web UI and CLI" },
       ],
       components: {
-        securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' } },
+        securitySchemes: {
+          adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' },
+          operatorSession: { type: 'apiKey', in: 'cookie', name: 'sid', description: 'POST /api/operator/session' },
+        },
       },
     },
   });

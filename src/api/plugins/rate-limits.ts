@@ -10,7 +10,8 @@ type Group = keyof SecurityConfig['rateLimits'];
 /** Which limit a request counts against; reads and operators' routes are not limited here. */
 export function limitGroup(method: string, route: string | undefined): Group | undefined {
   if (!route || method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return undefined;
-  if (route === '/api/auth/sign-in' || route === '/api/auth/sign-up') return 'signIn';
+  if (route === '/api/auth/sign-in' || route === '/api/auth/sign-up' || route === '/api/operator/session')
+    return 'signIn';
   if (route === '/api/orders' || route.endsWith('/checkout') || route === '/api/orders/:id/cancel') return 'orders';
   if (route === '/api/orders/:id/payment' || route.startsWith('/simulated-payments/')) return 'payments';
   if (route.startsWith('/api/carts') || route.startsWith('/cart')) return 'carts';
