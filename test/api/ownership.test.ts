@@ -155,6 +155,21 @@ describe('a stranger who knows nothing but ids', () => {
   });
 });
 
+describe("a shopper's own carts", () => {
+  it('are all theirs when one session makes several at once (two tabs)', async () => {
+    const shopper = stack.shopper();
+    const first = await newCart(stack, { as: shopper }); // the session exists from here on
+    const more = await Promise.all(
+      Array.from({ length: 6 }, () => stack.http('/api/carts', { method: 'POST', json: {}, as: shopper })),
+    );
+    expect(more.map((r) => r.status)).toEqual(Array(6).fill(201));
+    for (const id of [first, ...more.map((r) => r.body.id as string)]) {
+      const res = await stack.http(`/api/carts/${id}`, { as: shopper });
+      expect(res.status, `cart ${id}: ${JSON.stringify(res.body)}`).toBe(200);
+    }
+  });
+});
+
 describe('guest orders and their access token', () => {
   it('is handed out at placement and in the tracking link, the same on a retried placement', async () => {
     const guest: Shopper = stack.shopper();

@@ -5,6 +5,9 @@ import { DomainError, ErrorCode } from '../../domain/errors.js';
 import { isDatabaseUnavailable } from '../database-errors.js';
 import { type Prisma } from '../../db/prisma.js';
 
+/** A session remembers this many carts (a shopper rarely has more than one open). */
+export const CARTS_PER_SESSION = 20;
+
 const unsaved = new WeakSet<object>();
 const answers = new WeakMap<object, { statusCode: number }>();
 
@@ -33,9 +36,7 @@ export class PrismaSessionStore implements SessionStore {
     const data = JSON.parse(JSON.stringify(session)) as Prisma.InputJsonObject;
     const expires = session.cookie?.expires;
     const expiresAt = expires ? new Date(expires) : new Date(Date.now() + this.ttlMs);
-    this.prisma.session
-      .upsert({ where: { id: sessionId }, create: { id: sessionId, data, expiresAt }, update: { data, expiresAt } })
-      .then(
+    this.save(sessionId, data, expiresAt).then(
         () => callback(),
         (err: unknown) => {
           unsaved.add(session);
@@ -49,6 +50,30 @@ export class PrismaSessionStore implements SessionStore {
           );
         },
       );
+  }
+
+  /**
+   * One session's requests run at once (two tabs, a page's parallel fetches), and each saves the
+   * whole session it read: carts claimed by one would be lost to the other's save. The row is
+   * locked, and cart ids saved meanwhile are kept (cart ids only ever join a session).
+   */
+  private save(id: string, data: Prisma.InputJsonObject, expiresAt: Date): Promise<unknown> {
+    return this.prisma.$transaction(async (tx) => {
+      const [row] = await tx.$queryRaw<{ data: { cartIds?: unknown } }[]>`
+        SELECT data FROM sessions WHERE id = ${id} FOR UPDATE`;
+      const saved = Array.isArray(row?.data.cartIds) ? (row.data.cartIds as string[]) : [];
+      const next = Array.isArray(data.cartIds) ? (data.cartIds as string[]) : [];
+      const missing = saved.filter((cartId) => !next.includes(cartId));
+      const merged =
+        missing.length > 0 && data.cartIds !== undefined
+          ? { ...data, cartIds: [...missing, ...next].slice(-CARTS_PER_SESSION) }
+          : data;
+      await tx.session.upsert({
+        where: { id },
+        create: { id, data: merged, expiresAt },
+        update: { data: merged, expiresAt },
+      });
+    });
   }
 
   get(sessionId: string, callback: (err: unknown, result?: Session | null) => void): void {

@@ -6,7 +6,7 @@ import fp from 'fastify-plugin';
 import type { SecurityConfig } from '../../config-security.js';
 import type { PrismaClient } from '../../db/prisma.js';
 import { DomainError, ErrorCode } from '../../domain/errors.js';
-import { noteAnswer, PrismaSessionStore } from './session-store.js';
+import { CARTS_PER_SESSION, noteAnswer, PrismaSessionStore } from './session-store.js';
 
 declare module 'fastify' {
   interface Session {
@@ -18,8 +18,6 @@ declare module 'fastify' {
 }
 
 export const SESSION_COOKIE = 'sid';
-/** A session remembers this many carts (a shopper rarely has more than one open). */
-const CARTS_PER_SESSION = 20;
 
 /**
  * Every shopper has a session: a signed, HttpOnly, SameSite=Lax cookie naming a row in `sessions`.
