@@ -5,13 +5,16 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { emailSearchHash, encryptingDataConverter } from '../../src/codec/data-converter.js';
 import { newCodecKeyEntry, parseCodecKeys } from '../../src/codec/encryption-codec.js';
 import { replayHistory } from '../../src/replay/replayer.js';
 import { startTestStack, TEST_ADMIN_TOKEN, type TestStack } from '../helpers/app.js';
 import { address, newCart, productsInStock, waitForOrder } from '../helpers/orders.js';
+
+// @temporalio/proto is CommonJS: its namespaces come from its default export under Node's ESM.
+const { temporal } = proto;
 
 let stack: TestStack;
 beforeAll(async () => {

@@ -1,13 +1,16 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Payload } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { EncryptionCodec, PayloadKeyError } from '../../codec/encryption-codec.js';
 import type { Config } from '../../config.js';
 import { DomainError, ErrorCode } from '../../domain/errors.js';
 import { errors } from '../schemas/common.js';
+
+// @temporalio/proto is CommonJS: its namespaces come from its default export under Node's ESM.
+const { temporal } = proto;
 
 declare module 'fastify' {
   interface Session {
