@@ -7,6 +7,7 @@ import {
   releaseStock,
   removeBackorderWait,
   shipStock,
+  type HoldInput,
 } from '../db/inventory.store.js';
 import { enqueueNotification, type NotificationInput } from '../db/notifications.store.js';
 import { saveOrderSummary } from '../db/orders.store.js';
@@ -26,8 +27,8 @@ export function createOrderActivities({ prisma }: OrderActivityDeps) {
       await saveOrderSummary(prisma, view);
     },
 
-    /** Holds a line's units, all or nothing; idempotent per order and product. */
-    async holdStock(input: { orderId: string; productId: string; quantity: number }) {
+    /** Holds a line's units, all or nothing; idempotent per order, product and hold number. */
+    async holdStock(input: HoldInput) {
       return holdStock(prisma, input);
     },
 

@@ -59,6 +59,8 @@ export interface CarriedOrder {
   seenEvents: string[];
   /** Runs before this one. */
   runs: number;
+  /** Per product, how many of its holds lapsed unpaid: the next hold of the line is that plus one. */
+  lapsedHolds?: Record<string, number>;
 }
 
 export interface OrderWorkflowInput {

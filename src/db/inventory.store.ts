@@ -41,10 +41,7 @@ async function inventoryRow(tx: Tx, productId: string): Promise<InventoryRow & {
  * reservation is written, in one transaction. A second call for the same order and product answers
  * from the reservation and holds nothing more.
  */
-export async function holdStock(
-  prisma: PrismaClient,
-  input: { orderId: string; productId: string; quantity: number },
-): Promise<HoldResult> {
+export async function holdStock(prisma: PrismaClient, input: HoldInput): Promise<HoldResult> {
   try {
     return await holdOnce(prisma, input);
   } catch (err) {
@@ -68,14 +65,44 @@ function isUniqueViolation(err: unknown): boolean {
   return false;
 }
 
-async function holdOnce(
-  prisma: PrismaClient,
-  input: { orderId: string; productId: string; quantity: number },
-): Promise<HoldResult> {
+/**
+ * One line's hold. `holdNo` (1 unless said) counts the holds of the line: a hold that lapsed unpaid
+ * is released, and the same line held again once paid is hold 2. A reservation with that number or
+ * a higher one already answers for this hold (an attempt retried, or arriving late): nothing changes.
+ */
+export interface HoldInput {
+  orderId: string;
+  productId: string;
+  quantity: number;
+  holdNo?: number;
+}
+
+async function holdOnce(prisma: PrismaClient, input: HoldInput): Promise<HoldResult> {
   const { orderId, productId, quantity } = input;
+  const holdNo = input.holdNo ?? 1;
   return prisma.$transaction(async (tx) => {
-    const [existing] = await tx.$queryRaw<{ status: string }[]>`
-      SELECT status FROM reservations WHERE order_id = ${orderId} AND product_id = ${productId}::uuid`;
+    const [existing] = await tx.$queryRaw<{ status: string; hold_no: number }[]>`
+      SELECT status, hold_no FROM reservations WHERE order_id = ${orderId} AND product_id = ${productId}::uuid
+      FOR UPDATE`;
+    if (existing && existing.hold_no < holdNo && existing.status === 'released') {
+      // Held again after a lapse: the same row, taken anew (left as it was when stock is short, so
+      // the backorder's retries of this hold try again).
+      const [updated] = await tx.$queryRaw<InventoryRow[]>`
+        UPDATE inventory SET reserved = reserved + ${quantity}, updated_at = now()
+        WHERE product_id = ${productId}::uuid AND on_hand - reserved >= ${quantity}
+        RETURNING on_hand, reserved, restock_threshold, restock_quantity`;
+      if (updated)
+        await tx.$executeRaw`UPDATE reservations SET status = 'held', quantity = ${quantity}, hold_no = ${holdNo},
+          updated_at = now() WHERE order_id = ${orderId} AND product_id = ${productId}::uuid`;
+      const row = await inventoryRow(tx, productId);
+      return {
+        held: Boolean(updated),
+        sku: row.sku,
+        available: availableStock(row.on_hand, row.reserved),
+        restockThreshold: row.restock_threshold,
+        restockQuantity: row.restock_quantity,
+      };
+    }
     if (existing) {
       const row = await inventoryRow(tx, productId);
       return {
@@ -103,8 +130,8 @@ async function holdOnce(
     // A concurrent attempt inserting the same reservation fails on the primary key, which rolls this
     // whole transaction back, inventory update included (never two holds for one line); holdStock
     // then reads the reservation the other attempt wrote.
-    await tx.$executeRaw`INSERT INTO reservations (order_id, product_id, quantity, status, updated_at)
-      VALUES (${orderId}, ${productId}::uuid, ${quantity}, 'held', now())`;
+    await tx.$executeRaw`INSERT INTO reservations (order_id, product_id, quantity, status, hold_no, updated_at)
+      VALUES (${orderId}, ${productId}::uuid, ${quantity}, 'held', ${holdNo}, now())`;
     return {
       held: true,
       sku: row.sku,

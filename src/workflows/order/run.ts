@@ -71,6 +71,8 @@ export class OrderRun {
   unpaidHoldsLapse = false;
   /** Restocks the holds before payment would have asked for: asked once the order is authorized. */
   readonly deferredRestocks = new Map<string, () => Promise<void>>();
+  /** Per product, holds that lapsed unpaid (see holdNumber). */
+  readonly lapsedHolds: Map<string, number>;
 
   private readonly seenEvents: string[];
   private published = '';
@@ -90,6 +92,7 @@ export class OrderRun {
     this.reauthorizations = carried?.reauthorizations ?? 0;
     this.restocksAsked = new Set(carried?.restocksAsked);
     this.seenEvents = [...(carried?.seenEvents ?? [])];
+    this.lapsedHolds = new Map(Object.entries(carried?.lapsedHolds ?? {}));
     if (carried) {
       // The order goes on where the run before stopped (waiting for stock, paid for).
       this.state = carried.state;
@@ -130,6 +133,7 @@ export class OrderRun {
       restocksAsked: [...this.restocksAsked],
       seenEvents: [...this.seenEvents],
       runs: this.runsBefore + 1,
+      ...(this.lapsedHolds.size > 0 && { lapsedHolds: Object.fromEntries(this.lapsedHolds) }),
     };
   }
 

@@ -23,11 +23,14 @@ interface Hold {
  * way, stock left low asks for a restock.
  */
 export async function holdStock(run: OrderRun, line: OrderLine): Promise<void> {
+  // After a lapse the line is held anew: a later hold number, which the lapsed reservation does not answer.
+  const lapsed = run.lapsedHolds.get(line.productId) ?? 0;
   const hold: Hold = await step(run, `Holding ${line.quantity} × ${line.sku}`, ({ db }) =>
     db.holdStock(`Hold ${line.quantity} × ${line.sku}`, {
       orderId: run.state.id,
       productId: line.productId,
       quantity: line.quantity,
+      ...(lapsed > 0 && { holdNo: lapsed + 1 }),
     }),
   );
   if (hold.held) {
@@ -67,6 +70,7 @@ export async function holdStock(run: OrderRun, line: OrderLine): Promise<void> {
 export async function releaseUnpaidHolds(run: OrderRun): Promise<void> {
   for (const line of linesIn(run.state, 'held')) {
     await releaseHold(run, line);
+    run.lapsedHolds.set(line.productId, (run.lapsedHolds.get(line.productId) ?? 0) + 1);
     run.saga.drop((u) => u.kind === 'release' && u.productId === line.productId);
     run.state = setLine(run.state, line.productId, 'pending', now());
   }
