@@ -22,7 +22,9 @@ import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@t
 import * as prettier from 'prettier';
 import { seedCatalog } from '../prisma/seed.js';
 import { buildApp } from '../src/api/app.js';
-import { encryptingDataConverter } from '../src/codec/data-converter.js';
+import { emailSearchHash, encryptingDataConverter } from '../src/codec/data-converter.js';
+import { OrderAccess } from '../src/api/identity/order-access.js';
+import { CORPUS_PAYLOAD_KEYS } from '../src/replay/corpus-key.js';
 import { loadConfig } from '../src/config.js';
 import { migrateDatabase } from '../src/db/migrate.js';
 import { createPrisma } from '../src/db/prisma.js';
@@ -112,7 +114,11 @@ interface Ctx {
   ): Promise<Product>;
   client: Client;
   /** Starts an order directly, with durations of its own (the API takes them from the configuration). */
-  startOrder(lines: { productId: string; quantity: number }[], policy: Partial<OrderPolicy>): Promise<string>;
+  startOrder(
+    lines: { productId: string; quantity: number }[],
+    policy: Partial<OrderPolicy>,
+    paymentMethod?: string | null,
+  ): Promise<string>;
   /** Runs SQL against the shop's database (to make a step fail the way a broken migration would). */
   sql(text: string): Promise<void>;
 }
@@ -139,6 +145,19 @@ async function placeOrder(ctx: Ctx, lines: { productId: string; quantity: number
   });
   expectStatus(res, 202, 'placing the order');
   return res.body.orderId as string;
+}
+
+/**
+ * A cart of the recording's shopper: the server makes its id. One at a time: a session is read and
+ * written whole, so carts made at once in one session would each write over the others' ids.
+ */
+let cartsMade: Promise<unknown> = Promise.resolve();
+async function newCart(ctx: Ctx, json: { email?: string } = {}): Promise<string> {
+  const made = cartsMade.then(() => ctx.http('/api/carts', { method: 'POST', json }));
+  cartsMade = made.catch(() => undefined);
+  const res = await made;
+  expectStatus(res, 201, 'creating the cart');
+  return res.body.id as string;
 }
 
 const getOrder = async (ctx: Ctx, orderId: string) => (await ctx.http(`/api/orders/${orderId}`)).body;
@@ -390,6 +409,37 @@ const scenarios: Scenario[] = [
     },
   },
   {
+    name: 'an unpaid hold that lapsed',
+    async run(ctx) {
+      const [a, b] = ctx.products(2);
+      const lines = [
+        { productId: a!.id, quantity: 1 },
+        { productId: b!.id, quantity: 2 },
+      ];
+      const id = await ctx.startOrder(lines, { unpaidHoldMs: 1_500 }, null);
+      // Lines are pending before their first hold too: a lapse is a line_pending after a line_held.
+      await orderReaches(
+        ctx,
+        id,
+        'gave its holds back',
+        (o) => o.timeline.filter((t: { type: string }) => t.type === 'line_pending').length === lines.length,
+      );
+      const paid = await ctx.http(`/api/orders/${id}/payment`, {
+        method: 'POST',
+        json: { paymentMethod: 'pm_card_visa' },
+      });
+      expectThat(paid.status < 300, `paying order ${id}: HTTP ${paid.status} ${JSON.stringify(paid.body)}`);
+      await orderReaches(ctx, id, 'delivered', (o) => o.status === 'delivered');
+      return [
+        order(
+          'order-unpaid-hold-lapsed.json',
+          id,
+          'Placed without a payment method: its holds lapse after UNPAID_HOLD_TIMEOUT (1.5s here) and the lines wait as pending; paid later, the stock is held again and the order is delivered.',
+        ),
+      ];
+    },
+  },
+  {
     name: 'an order that continued as new',
     async run(ctx) {
       const [a] = ctx.products(1);
@@ -470,7 +520,7 @@ const scenarios: Scenario[] = [
     name: 'a cart through checkout',
     async run(ctx) {
       const [a, b] = ctx.products(2);
-      const cartId = randomUUID();
+      const cartId = await newCart(ctx);
       for (const [p, quantity] of [
         [a!, 2],
         [b!, 1],
@@ -492,7 +542,7 @@ const scenarios: Scenario[] = [
         {
           file: 'cart-checkout.json',
           covers:
-            'A cart created on first use (update-with-start), two items, checkout: the order starts as a child workflow and the cart closes.',
+            'A cart made by POST /api/carts, two items, checkout: the order starts as a child workflow and the cart closes.',
           workflowId: `cart-${cartId}`,
           closedAs: 'COMPLETED',
         },
@@ -508,7 +558,7 @@ const scenarios: Scenario[] = [
     name: 'a cart that continued as new',
     async run(ctx) {
       const products = ctx.products(3);
-      const cartId = randomUUID();
+      const cartId = await newCart(ctx);
       for (let i = 0; i < 6; i++) {
         const res = await ctx.http(`/api/carts/${cartId}/items`, {
           method: 'POST',
@@ -548,15 +598,7 @@ const scenarios: Scenario[] = [
     name: 'an abandoned cart',
     async run(ctx) {
       const [a] = ctx.products(1);
-      const cartId = randomUUID();
-      expectStatus(
-        await ctx.http('/api/carts', {
-          method: 'POST',
-          json: { cartId, customerId: 'replay', email: 'replay@example.com' },
-        }),
-        201,
-        'creating the cart',
-      );
+      const cartId = await newCart(ctx, { email: 'replay@example.com' });
       expectStatus(
         await ctx.http(`/api/carts/${cartId}/items`, { method: 'POST', json: { productId: a!.id, quantity: 1 } }),
         200,
@@ -615,7 +657,9 @@ function corpusReadme(recorded: (Recording & { workflowType: string; events: num
 Histories of real carts and orders, replayed by \`test/replay/corpus.test.ts\` against the workflow
 code of every test run: a change to a workflow that no longer replays one of them fails the tests,
 naming the file. Each file is what \`temporal workflow show --workflow-id ID --output json\` prints
-(formatted by Prettier).
+(formatted by Prettier). Their payloads are encrypted, as a shop's are, with the corpus's own
+public key (\`src/replay/corpus-key.ts\`): to replay one by hand, give that key,
+\`PAYLOAD_KEYS=<CORPUS_PAYLOAD_KEYS> npm run replay -- --file test/replay/histories/order-happy-path.json\`.
 
 Recorded by \`${COMMAND}\` (scripts/record-histories.ts), which starts its own PostgreSQL, Temporal
 dev server, API and worker, drives each path through the HTTP API with these durations:
@@ -702,6 +746,16 @@ async function main(): Promise<number> {
       TEMPORAL_ADDRESS: temporal.address,
       TASK_QUEUE: 'record-histories',
       ADMIN_TOKEN: adminToken,
+      // Payloads encrypted as a shop's are, with the corpus's public key: the tests replay with it.
+      PAYLOAD_KEYS: CORPUS_PAYLOAD_KEYS,
+      EMAIL_HASH_SECRET: 'replay-corpus-email-hash-secret-0123456789',
+      // One client is every shopper here.
+      ...Object.fromEntries(
+        ['SIGN_IN', 'CARTS', 'ORDERS', 'PAYMENTS'].flatMap((g) => [
+          [`RATE_LIMIT_${g}_PER_IP`, '1000000'],
+          [`RATE_LIMIT_${g}_PER_SHOPPER`, '1000000'],
+        ]),
+      ),
       ...durations,
     });
     const prisma = createPrisma(config.databaseUrl, 10);
@@ -733,18 +787,31 @@ async function main(): Promise<number> {
     });
     say(`stack up: API ${url}, Temporal ${temporal.address}`);
 
+    // One shopper's browser: its session cookie (its carts), and each order's access token.
+    const access = new OrderAccess(prisma, config.security.orderTokenSecret);
+    let cookie: string | undefined;
     const http: Ctx['http'] = async (p, { method = 'GET', json, admin } = {}) => {
+      const orderId = /^\/api\/orders\/([^/?]+)/.exec(p)?.[1];
       const res = await fetch(`${url}${p}`, {
         method,
         headers: {
           ...(json !== undefined ? { 'content-type': 'application/json' } : {}),
           ...(admin ? { authorization: `Bearer ${adminToken}` } : {}),
+          ...(cookie ? { cookie } : {}),
+          ...(orderId ? { 'x-order-token': access.tokenFor(orderId) } : {}),
         },
         body: json !== undefined ? JSON.stringify(json) : undefined,
       });
+      cookie = res.headers.get('set-cookie')?.split(';')[0] ?? cookie;
       const text = await res.text();
       return { status: res.status, body: text ? JSON.parse(text) : undefined };
     };
+    // Signed in before anything runs: the scenarios run at once, and their carts share this session.
+    const account = await http('/api/auth/sign-up', {
+      method: 'POST',
+      json: { email: 'replay@example.com', password: randomBytes(12).toString('hex') },
+    });
+    expectStatus(account, 201, 'signing up');
     const page = await http('/api/products?sort=price&inStock=true&limit=100');
     const pool: Product[] = page.body.items
       .filter((p: { available: number }) => p.available >= 50)
@@ -753,14 +820,14 @@ async function main(): Promise<number> {
     const ctx: Ctx = {
       http,
       client,
-      async startOrder(lines, policy) {
+      async startOrder(lines, policy, paymentMethod = 'pm_card_visa') {
         const orderId = randomUUID();
         const input: OrderWorkflowInput = {
           orderId,
           lines,
           email: 'replay@example.com',
           shippingAddress: address,
-          paymentMethod: 'pm_card_visa',
+          paymentMethod,
           currency: config.currency,
           policy: { ...config.order, ...policy },
         };
@@ -768,7 +835,9 @@ async function main(): Promise<number> {
           workflowId: workflowId.order(orderId),
           taskQueue: config.temporal.taskQueue,
           args: [input],
-          typedSearchAttributes: initialOrderSearchAttributes(input),
+          typedSearchAttributes: initialOrderSearchAttributes({
+            emailHash: emailSearchHash(config.security.emailHashSecret, input.email),
+          }),
           staticSummary: `Order for ${input.email}`,
         });
         return orderId;
@@ -825,6 +894,7 @@ async function main(): Promise<number> {
           history: reread,
         },
         { codePath: bundlePath },
+        dataConverter,
       );
       if (replay.status !== 'ok') throw new Error(`${r.file} does not replay: ${replay.reason}`);
       await writeFile(file, json);

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { inject } from 'vitest';
 import { buildApp } from '../../src/api/app.js';
 import { encryptingDataConverter } from '../../src/codec/data-converter.js';
+import { TEST_PAYLOAD_KEYS } from './keys.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createWorker } from '../../src/worker/create-worker.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
@@ -12,8 +13,7 @@ import { createPaymentProvider } from '../../src/payments/index.js';
 import { unlimited } from './limits.js';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
-/** The test stacks' payload key (a fixed, public one: tests decrypt what they wrote). */
-export const TEST_PAYLOAD_KEYS = `test1:${Buffer.alloc(32, 7).toString('base64')}`;
+export { TEST_PAYLOAD_KEYS } from './keys.js';
 
 // The SDK logs every worker state change at INFO; tests want only its warnings.
 Runtime.install({ logger: new DefaultLogger('WARN') });

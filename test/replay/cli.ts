@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { CORPUS_PAYLOAD_KEYS } from '../../src/replay/corpus-key.js';
+import { TEST_PAYLOAD_KEYS } from '../helpers/keys.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -15,7 +17,14 @@ export function runReplayCli(
       {
         cwd: root,
         // Only what the test gives: no TEMPORAL_ADDRESS or WORKFLOW_BUNDLE_PATH from the caller's shell.
-        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'test', ...env },
+        // PAYLOAD_KEYS: the test stacks' key and the corpus's, so both kinds of history decrypt.
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? '',
+          NODE_ENV: 'test',
+          PAYLOAD_KEYS: `${TEST_PAYLOAD_KEYS},${CORPUS_PAYLOAD_KEYS}`,
+          ...env,
+        },
         timeout: 60_000,
       },
       (error, stdout, stderr) => {

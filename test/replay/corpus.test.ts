@@ -1,7 +1,8 @@
 /**
  * The replay corpus: every history under test/replay/histories (subfolders included) replays
  * against the workflow bundle of this test run, and the corpus covers every path of carts and
- * orders. Re-record with `npm run histories:record`.
+ * orders. Its payloads are encrypted, as a shop's are, with the public corpus key (older histories
+ * in subfolders are plain). Re-record with `npm run histories:record`.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,6 +11,9 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { readHistoryFile, type HistoryToReplay, type UnavailableHistory } from '../../src/replay/histories.js';
 import { replayHistories, type ReplayReport } from '../../src/replay/replayer.js';
+import { encryptingDataConverter } from '../../src/codec/data-converter.js';
+import { EncryptionCodec, parseCodecKeys } from '../../src/codec/encryption-codec.js';
+import { CORPUS_PAYLOAD_KEYS } from '../../src/replay/corpus-key.js';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
@@ -36,7 +40,8 @@ beforeAll(async () => {
     }
   }
   // One replay worker for the whole corpus: each history still gets its own report.
-  for await (const report of replayHistories(histories, { codePath: inject('workflowBundlePath') }))
+  const corpusKey = encryptingDataConverter(parseCodecKeys(CORPUS_PAYLOAD_KEYS).keys);
+  for await (const report of replayHistories(histories, { codePath: inject('workflowBundlePath') }, corpusKey))
     reports.set(path.relative(dir, report.source), report);
 }, 120_000);
 
@@ -65,8 +70,15 @@ interface JsonHistory {
 const read = (file: string): JsonHistory => JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
 const eventsOf = (h: JsonHistory, type: string) => h.events.filter((e) => e.eventType === `EVENT_TYPE_${type}`);
 const started = (h: JsonHistory) => h.events[0]!.workflowExecutionStartedEventAttributes;
-const decode = (payload: { data?: string } | undefined) =>
-  payload?.data ? JSON.parse(Buffer.from(payload.data, 'base64').toString('utf8')) : undefined;
+const corpusCodec = new EncryptionCodec(parseCodecKeys(CORPUS_PAYLOAD_KEYS).keys);
+const bytes = (base64: string | undefined) => Buffer.from(base64 ?? '', 'base64');
+/** A payload of the JSON history, decrypted with the corpus key when it is encrypted, as JSON. */
+const decode = (payload: { metadata?: Record<string, string>; data?: string } | undefined) => {
+  if (!payload?.data) return undefined;
+  const metadata = Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([k, v]) => [k, bytes(v)]));
+  const opened = corpusCodec.decrypt({ metadata, data: bytes(payload.data) });
+  return JSON.parse(Buffer.from(opened.data ?? []).toString('utf8'));
+};
 /** What the workflow returned (a view of the order, cart or import). */
 const result = (h: JsonHistory) =>
   decode(
@@ -182,6 +194,19 @@ const expected: Record<string, { workflowType: string; closes: string; check: (h
       expect(result(h)).toMatchObject({ status: 'cancelled', cancelReason: 'payment_timeout' });
     },
   },
+  'order-unpaid-hold-lapsed.json': {
+    workflowType: 'orderWorkflow',
+    closes: 'WORKFLOW_EXECUTION_COMPLETED',
+    check: (h) => {
+      expect(updates(h)).toContain('providePaymentMethod');
+      const order = result(h);
+      expect(order.status).toBe('delivered');
+      // Each line went back to pending when its hold lapsed, then was held again once paid.
+      const pending = order.timeline.filter((t: { type: string }) => t.type === 'line_pending');
+      expect(pending.length).toBe(order.lines.length);
+      expect(eventsOf(h, 'MARKER_RECORDED').length).toBeGreaterThanOrEqual(1); // the unpaid-holds-lapse patch
+    },
+  },
   'order-continued-as-new.json': {
     workflowType: 'orderWorkflow',
     closes: 'WORKFLOW_EXECUTION_CONTINUED_AS_NEW',
@@ -285,5 +310,26 @@ describe('the corpus covers every path of carts and orders', () => {
     // Recorded with enough work done to be worth replaying: completed workflow tasks, not just a start.
     expect(eventsOf(h, 'WORKFLOW_TASK_COMPLETED').length).toBeGreaterThanOrEqual(2);
     check(h);
+  });
+});
+
+describe('the corpus is encrypted, as a shop’s histories are', () => {
+  const recorded = Object.keys(expected);
+  it.each(recorded)('%s holds its payloads encrypted and no e-mail in clear', (file) => {
+    const text = readFileSync(path.join(dir, file), 'utf8');
+    expect(text).not.toContain('replay@example.com');
+    const started0 = started(read(file));
+    const encoding = bytes(started0.input.payloads[0].metadata.encoding).toString();
+    expect(encoding).toBe('binary/encrypted');
+    expect(bytes(started0.input.payloads[0].metadata['encryption-key-id']).toString()).toBe('corpus1');
+  });
+
+  it('does not replay without the key', async () => {
+    const history = await readHistoryFile(path.join(dir, 'order-happy-path.json'));
+    const reports: ReplayReport[] = [];
+    for await (const report of replayHistories([history], { codePath: inject('workflowBundlePath') }))
+      reports.push(report);
+    expect(reports.map((r) => r.status)).toEqual(['error']);
+    expect(reports[0]!.reason).toMatch(/binary\/encrypted/);
   });
 });

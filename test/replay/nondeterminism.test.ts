@@ -14,6 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readHistoryFile, type HistoryToReplay } from '../../src/replay/histories.js';
 import { DeterminismViolationError, replayHistories, type ReplayReport } from '../../src/replay/replayer.js';
 import { runReplayCli } from './cli.js';
+import { encryptingDataConverter } from '../../src/codec/data-converter.js';
+import { parseCodecKeys } from '../../src/codec/encryption-codec.js';
+import { CORPUS_PAYLOAD_KEYS } from '../../src/replay/corpus-key.js';
 
 // A nondeterministic replay is expected here: the SDK's own warnings about it are noise.
 Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR' } } } });
@@ -42,7 +45,8 @@ afterAll(async () => {
 describe('a nondeterministic change to the order workflow', () => {
   it('fails every order history with a DeterminismViolationError naming the workflow; the others still replay', async () => {
     const reports: ReplayReport[] = [];
-    for await (const report of replayHistories(corpus, { codePath: bundlePath })) reports.push(report);
+    const corpusKey = encryptingDataConverter(parseCodecKeys(CORPUS_PAYLOAD_KEYS).keys);
+    for await (const report of replayHistories(corpus, { codePath: bundlePath }, corpusKey)) reports.push(report);
     expect(reports).toHaveLength(corpus.length);
 
     const orders = reports.filter((r) => r.workflowType === 'orderWorkflow');

@@ -10,7 +10,8 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startTestStack, type TestStack } from '../helpers/app.js';
+import { fileURLToPath } from 'node:url';
+import { startTestStack, TEST_PAYLOAD_KEYS, type TestStack } from '../helpers/app.js';
 import { fastOrders, placeOrder } from '../helpers/orders.js';
 import { fetchWorkflowHistory, readHistoryFile } from '../../src/replay/histories.js';
 import { historyToJson } from '../../src/replay/history-json.js';
@@ -109,6 +110,15 @@ describe('npm run replay against a Temporal server', () => {
       expect.stringMatching(okLine(file)),
       'replayed 1 workflow: 1 ok, 0 nondeterministic, 0 errors',
     ]);
+  });
+
+  it('decrypts with PAYLOAD_KEYS, and without the key names the error instead of replaying', async () => {
+    const corpusFile = fileURLToPath(new URL('./histories/order-happy-path.json', import.meta.url));
+    const withKey = await runReplayCli(['--file', corpusFile], env);
+    expect(withKey.code, withKey.stderr).toBe(0);
+    const without = await runReplayCli(['--file', corpusFile], { ...env, PAYLOAD_KEYS: TEST_PAYLOAD_KEYS });
+    expect(without.code).toBe(1);
+    expect(without.stdout).toMatch(/^error order-\S+ .*"corpus1", which PAYLOAD_KEYS does not have/m);
   });
 
   it('exits 2 with a clear message on usage errors, replaying nothing', async () => {
