@@ -138,7 +138,10 @@ export function initialOrderSearchAttributes(input: {
 }
 
 /** What checkouts started before the `email-hash-attribute` patch wrote (replay only). */
-export function legacyOrderSearchAttributes(input: { email: string; customerId?: string | null }): SearchAttributePair[] {
+export function legacyOrderSearchAttributes(input: {
+  email: string;
+  customerId?: string | null;
+}): SearchAttributePair[] {
   const pairs: SearchAttributePair[] = [
     { key: OrderStatus, value: 'placed' },
     { key: CustomerEmail, value: input.email.toLowerCase() },

@@ -37,19 +37,19 @@ export class PrismaSessionStore implements SessionStore {
     const expires = session.cookie?.expires;
     const expiresAt = expires ? new Date(expires) : new Date(Date.now() + this.ttlMs);
     this.save(sessionId, data, expiresAt).then(
-        () => callback(),
-        (err: unknown) => {
-          unsaved.add(session);
-          if ((answers.get(session)?.statusCode ?? 200) >= 400) return callback();
-          callback(
-            isDatabaseUnavailable(err)
-              ? new DomainError(ErrorCode.ServiceUnavailable, 'your session could not be saved: the database is away', {
-                  dependency: 'postgres',
-                })
-              : err,
-          );
-        },
-      );
+      () => callback(),
+      (err: unknown) => {
+        unsaved.add(session);
+        if ((answers.get(session)?.statusCode ?? 200) >= 400) return callback();
+        callback(
+          isDatabaseUnavailable(err)
+            ? new DomainError(ErrorCode.ServiceUnavailable, 'your session could not be saved: the database is away', {
+                dependency: 'postgres',
+              })
+            : err,
+        );
+      },
+    );
   }
 
   /**
