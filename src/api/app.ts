@@ -17,6 +17,7 @@ import { codecRoutes } from './routes/codec.routes.js';
 import { stripeWebhookRoutes } from './routes/stripe-webhook.routes.js';
 import { requireAdmin } from './plugins/admin-auth.js';
 import errors from './plugins/errors.js';
+import methodNotAllowed, { httpEdgeOptions } from './plugins/http-edges.js';
 import textGuard from './plugins/text-guard.js';
 import answerWithin from './plugins/answer-within.js';
 import metrics from './plugins/metrics.js';
@@ -51,6 +52,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
     logController: new RequestIdsLogController(),
     // Behind a proxy that terminates TLS: the client's address (rate limits) and https (Secure cookies).
     trustProxy: deps.config.security.trustProxy,
+    ...httpEdgeOptions,
     ...options,
     ajv: {
       customOptions: {
@@ -75,6 +77,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   });
 
   await app.register(errors);
+  await app.register(methodNotAllowed);
   await app.register(answerWithin, { withinMs: deps.config.answerWithinMs });
   await app.register(textGuard);
   await app.register(metrics, { prisma: deps.prisma, token: deps.config.metrics.token });

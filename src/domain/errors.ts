@@ -50,6 +50,17 @@ export const ErrorCode = {
   SignInRequired: 'sign_in_required',
   /** An order over a configured cap (units per line, lines per order, units of a product per day). */
   OrderLimitExceeded: 'order_limit_exceeded',
+  /** A known path asked with a method it does not take (the answer's Allow header lists those it does). */
+  MethodNotAllowed: 'method_not_allowed',
+  /** The request line, or one of its path parameters, is longer than the server reads. */
+  UriTooLong: 'uri_too_long',
+  /** The request's headers are larger than the server reads. */
+  HeadersTooLarge: 'headers_too_large',
+  /** The request could not be read as HTTP (or arrived too slowly). */
+  MalformedRequest: 'malformed_request',
+  RequestTimeout: 'request_timeout',
+  /** The simulated provider has no payment of that id. */
+  PaymentNotFound: 'payment_not_found',
   /** A codec payload that cannot be decoded here: a key this deployment lacks, or altered bytes. */
   PayloadUndecodable: 'payload_undecodable',
   Internal: 'internal_error',

@@ -8,8 +8,6 @@ import { temporalBusyOf } from '../temporal-errors.js';
 const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.ValidationFailed]: 400,
   [ErrorCode.MalformedJson]: 400,
-  [ErrorCode.InvalidCursor]: 400,
-  [ErrorCode.InvalidPriceRange]: 400,
   [ErrorCode.Unauthorized]: 401,
   [ErrorCode.Forbidden]: 403,
   [ErrorCode.RouteNotFound]: 404,
@@ -36,7 +34,14 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.NotImplemented]: 501,
   [ErrorCode.ServiceUnavailable]: 503,
   [ErrorCode.TooManyRequests]: 429,
-  [ErrorCode.WebhooksNotConfigured]: 503,
+  // The endpoint is not there in this deployment: Stripe's sender is pointed at the wrong shop.
+  [ErrorCode.WebhooksNotConfigured]: 404,
+  [ErrorCode.MethodNotAllowed]: 405,
+  [ErrorCode.UriTooLong]: 414,
+  [ErrorCode.HeadersTooLarge]: 431,
+  [ErrorCode.MalformedRequest]: 400,
+  [ErrorCode.RequestTimeout]: 408,
+  [ErrorCode.PaymentNotFound]: 404,
   [ErrorCode.InvalidSignature]: 400,
   [ErrorCode.Internal]: 500,
 };

@@ -2,10 +2,14 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { documentOptionalBodies, documentRoute } from './openapi-doc.js';
 
 /** The OpenAPI document, generated from the route schemas, and Swagger UI at /docs. */
 async function openapiPlugin(app: FastifyInstance) {
   await app.register(swagger, {
+    transform: documentRoute,
+    transformObject: (documents) =>
+      documentOptionalBodies('openapiObject' in documents ? documents.openapiObject : documents.swaggerObject),
     openapi: {
       openapi: '3.1.0',
       info: {

@@ -97,7 +97,7 @@ export const adminOrderRoutes: FastifyPluginAsyncTypebox<AppDeps & { orders: Ord
         ),
         response: {
           200: Type.Object({ items: Type.Array(OrderSummary), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
-          ...errors(400, 401, 403),
+          ...errors(400, 401, 403, 422),
         },
       },
     },

@@ -51,7 +51,7 @@ export const cartRoutes: FastifyPluginAsyncTypebox<{
       },
       // `curl -X POST /api/carts` with no body at all is a plain "give me a cart".
       preValidation: async (request) => {
-        request.body ??= {};
+        if (request.body === undefined) request.body = {};
       },
     },
     async (request, reply) => {

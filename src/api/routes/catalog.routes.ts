@@ -16,7 +16,7 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { p
         description:
           'Sort with `sort`, filter with the other parameters, page with `limit` and the `nextCursor` of the previous page.',
         querystring: ProductListQuery,
-        response: { 200: ProductList, ...errors(400) },
+        response: { 200: ProductList, ...errors(400, 422) },
       },
     },
     async (request) => {

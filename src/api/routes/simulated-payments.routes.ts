@@ -3,9 +3,25 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { SimulatedPaymentProvider } from '../../payments/simulated-provider.js';
 import type { OrderGateway } from '../orders/order-gateway.js';
+import { DomainError, ErrorCode } from '../../domain/errors.js';
+import { PaymentRequestError } from '../../payments/provider.js';
 import { errors } from '../schemas/common.js';
 
 const Params = Type.Object({ id: Type.String({ pattern: '^pi_sim_[A-Za-z0-9]{1,64}$' }) });
+
+/** A page for the shopper's browser; errors are JSON like everywhere else. */
+const HtmlPage = { description: 'An HTML page', content: { 'text/html': { schema: Type.String() } } };
+
+/** The provider's refusals as answers: an unknown payment is a 404, one in the wrong state a 409. */
+async function answered<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (!(err instanceof PaymentRequestError)) throw err;
+    if (err.code === 'resource_missing') throw new DomainError(ErrorCode.PaymentNotFound, err.message);
+    throw new DomainError(ErrorCode.PaymentNotExpected, err.message);
+  }
+}
 
 const page = (title: string, body: string) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -27,9 +43,16 @@ export const simulatedPaymentRoutes: FastifyPluginAsyncTypebox<{
 
   app.get(
     '/simulated-payments/:id/authenticate',
-    { schema: { tags, summary: 'The simulated 3-D Secure page', params: Params, produces: ['text/html'] } },
+    {
+      schema: {
+        tags,
+        summary: 'The simulated 3-D Secure page',
+        params: Params,
+        response: { 200: HtmlPage, ...errors(400, 404) },
+      },
+    },
     async (request, reply) => {
-      const intent = await payments.retrieve(request.params.id);
+      const intent = await answered(() => payments.retrieve(request.params.id));
       const amount = `${(intent.amount / 100).toFixed(2)} ${intent.currency.toUpperCase()}`;
       const action = `/simulated-payments/${intent.id}/authenticate/form`;
       return reply.type('text/html').send(
@@ -47,7 +70,7 @@ export const simulatedPaymentRoutes: FastifyPluginAsyncTypebox<{
 
   /** Authenticates and tells the order, as a webhook would. */
   async function authenticate(paymentId: string, outcome: 'succeed' | 'fail') {
-    const intent = await payments.authenticate(paymentId, outcome);
+    const intent = await answered(() => payments.authenticate(paymentId, outcome));
     const orderId = intent.metadata.orderId ?? null;
     if (orderId)
       await orders.paymentEvent(
@@ -58,7 +81,7 @@ export const simulatedPaymentRoutes: FastifyPluginAsyncTypebox<{
     return { paymentId: intent.id, status: intent.status, orderId };
   }
 
-  const Outcome = Type.Object({ outcome: Type.Enum(['succeed', 'fail']) });
+  const Outcome = Type.Object({ outcome: Type.Enum(['succeed', 'fail']) }, { additionalProperties: false });
 
   app.post(
     '/simulated-payments/:id/authenticate',
@@ -74,7 +97,7 @@ export const simulatedPaymentRoutes: FastifyPluginAsyncTypebox<{
             status: Type.String(),
             orderId: Type.Union([Type.String(), Type.Null()]),
           }),
-          ...errors(400, 409, 422),
+          ...errors(400, 404, 409, 422),
         },
       },
     },
@@ -90,7 +113,7 @@ export const simulatedPaymentRoutes: FastifyPluginAsyncTypebox<{
         summary: 'The simulated 3-D Secure page posts here',
         params: Params,
         body: Outcome,
-        produces: ['text/html'],
+        response: { 200: HtmlPage, ...errors(400, 404, 409) },
       },
     },
     async (request, reply) => {

@@ -90,14 +90,14 @@ export const stripeWebhookRoutes: FastifyPluginAsync<Deps> = async (app, { confi
         tags: ['webhooks'],
         summary: "Stripe's events (payment outcomes, refunds, disputes)",
         description:
-          'Active when STRIPE_WEBHOOK_SECRET is set; without it 503 webhooks_not_configured. Point `stripe listen --forward-to` here.',
+          'Active when STRIPE_WEBHOOK_SECRET is set; without it 404 webhooks_not_configured (there is no such endpoint in this deployment). Point `stripe listen --forward-to` here.',
         response: {
           200: Type.Object({
             received: Type.Boolean(),
             duplicate: Type.Boolean(),
             orderId: Type.Union([Type.String(), Type.Null()]),
           }),
-          ...errors(400, 415, 503),
+          ...errors(400, 404, 415, 503),
         },
       },
     },

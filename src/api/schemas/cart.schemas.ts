@@ -100,9 +100,9 @@ export const LegacyAddItemBody = Type.Object(
   {
     productId: Type.String({ format: 'uuid' }),
     quantity: Type.Optional(Quantity),
-    vendorId: Type.Optional(Type.Unknown()),
-    name: Type.Optional(Type.Unknown()),
-    price: Type.Optional(Type.Unknown()),
+    vendorId: Type.Optional(Type.String({ maxLength: 100 })),
+    name: Type.Optional(Type.String({ maxLength: 500 })),
+    price: Type.Optional(Type.Union([Type.String({ maxLength: 50 }), Type.Number()])),
   },
-  { title: 'LegacyAddItem' },
+  { title: 'LegacyAddItem', additionalProperties: false },
 );

@@ -4,8 +4,14 @@ import { MAX_LINE_QUANTITY } from '../../domain/cart.js';
 import { orderFlags, orderStatuses } from '../../domain/order.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
-/** Text with at least one visible character: "   " is not a name or a street. */
-const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength, pattern: '\\S' });
+/** Something besides spaces, and no control characters (the text guard's rule, spelled out for clients). */
+const Text = (maxLength: number) =>
+  Type.String({
+    minLength: 1,
+    maxLength,
+    pattern:
+      '^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$',
+  });
 
 export const ShippingAddress = Type.Object(
   {
