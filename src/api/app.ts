@@ -18,6 +18,7 @@ import { stripeWebhookRoutes } from './routes/stripe-webhook.routes.js';
 import { requireAdmin } from './plugins/admin-auth.js';
 import errors from './plugins/errors.js';
 import methodNotAllowed, { httpEdgeOptions } from './plugins/http-edges.js';
+import { validatorCompiler } from './plugins/validation.js';
 import textGuard from './plugins/text-guard.js';
 import answerWithin from './plugins/answer-within.js';
 import metrics from './plugins/metrics.js';
@@ -54,17 +55,9 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
     trustProxy: deps.config.security.trustProxy,
     ...httpEdgeOptions,
     ...options,
-    ajv: {
-      customOptions: {
-        // Unknown fields are an error (400), not silently dropped; "5" in a query string is a number.
-        removeAdditional: false,
-        coerceTypes: 'array',
-        useDefaults: true,
-        // Every problem in one answer: a form can mark all its bad fields at once.
-        allErrors: true,
-      },
-    },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  // "5" in a query string is a number; in a JSON body it stays a string (see validation.ts).
+  app.setValidatorCompiler(validatorCompiler);
 
   // Clients (browsers, fetch wrappers) often send Content-Type: application/json with no body on
   // DELETE and bodiless POSTs; that is "no body", not malformed JSON. Everything else goes to

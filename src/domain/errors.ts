@@ -59,6 +59,10 @@ export const ErrorCode = {
   /** The request could not be read as HTTP (or arrived too slowly). */
   MalformedRequest: 'malformed_request',
   RequestTimeout: 'request_timeout',
+  /** An order whose lines name one product twice (give it one line with the total quantity). */
+  DuplicateLines: 'duplicate_lines',
+  /** A time range whose start is after its end. */
+  InvalidDateRange: 'invalid_date_range',
   /** The simulated provider has no payment of that id. */
   PaymentNotFound: 'payment_not_found',
   /** A codec payload that cannot be decoded here: a key this deployment lacks, or altered bytes. */

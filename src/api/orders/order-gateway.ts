@@ -97,7 +97,10 @@ export class OrderGateway {
   async place(request: PlaceOrder, idempotencyKey?: string): Promise<{ orderId: string; status: string }> {
     const ids = request.lines.map((l) => l.productId);
     if (new Set(ids).size !== ids.length)
-      throw new DomainError(ErrorCode.ValidationFailed, 'lines must name each product once');
+      throw new DomainError(
+        ErrorCode.DuplicateLines,
+        'lines must name each product once: give one line its total quantity',
+      );
     const items = new Map((await getCatalogItems(this.prisma, ids)).map((i) => [i.productId, i]));
     const missing = ids.filter((id) => !items.has(id));
     if (missing.length > 0)

@@ -64,14 +64,16 @@ async function methodNotAllowed(app: FastifyInstance) {
   });
   app.addHook('onRequest', async (request, reply) => {
     if (!request.is404) return;
-    const found = paths.find('GET', request.url.split('?')[0]!);
-    if (!found) return;
+    const path = request.url.split('?')[0]!;
+    const found = paths.find('GET', path);
+    // Unrouted: 404 now, before a body is parsed (a QUERY would otherwise be refused for its Content-Type).
+    if (!found) throw new DomainError(ErrorCode.RouteNotFound, `no route ${request.method} ${path}`);
     const allowed = [...(methods.get((found.store as { url: string }).url) ?? [])];
     if (allowed.length === 0 || allowed.includes(request.method)) return;
     void reply.header('allow', allowed.sort().join(', '));
     throw new DomainError(
       ErrorCode.MethodNotAllowed,
-      `${request.method} is not a method of ${request.url.split('?')[0]}: use ${allowed.join(', ')}`,
+      `${request.method} is not a method of ${path}: use ${allowed.join(', ')}`,
     );
   });
 }

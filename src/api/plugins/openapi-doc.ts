@@ -8,12 +8,21 @@ import type { FastifySchema, RouteOptions } from 'fastify';
 import { ErrorResponse } from '../schemas/common.js';
 import { limitGroup } from './rate-limits.js';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route also takes a request with no body at all (documented as an optional body). */
+    bodyOptional?: boolean;
+  }
+}
+
 /** No control characters (C0, DEL, C1): what the text guard refuses in every field. */
 const SINGLE_LINE = '^[^\\u0000-\\u001F\\u007F-\\u009F]*$';
 /** The same, tabs and line breaks allowed (descriptions). */
 const MULTI_LINE = '^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$';
 const MULTILINE_FIELDS = new Set(['description']);
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** Carried from a route's schema to its operation (swagger copies `x-` keys), then removed. */
+const BODY_OPTIONAL = 'x-body-optional';
 
 type Json = Record<string, unknown>;
 
@@ -39,6 +48,14 @@ function withTextRule(schema: unknown, key = ''): unknown {
   return out;
 }
 
+/** A field with a default may be left out (validation fills it in), whatever `required` says. */
+function withDefaultsOptional(schema: unknown): unknown {
+  const object = schema as { required?: string[]; properties?: Record<string, { default?: unknown }> };
+  if (!object?.required || !object.properties) return schema;
+  const required = object.required.filter((name) => object.properties![name]?.default === undefined);
+  return { ...object, required: required.length > 0 ? required : undefined };
+}
+
 /** For @fastify/swagger's `transform`: one route's schema, as documented. */
 export function documentRoute({ schema, url, route }: { schema: FastifySchema; url: string; route: RouteOptions }): {
   schema: FastifySchema;
@@ -46,12 +63,20 @@ export function documentRoute({ schema, url, route }: { schema: FastifySchema; u
 } {
   if (!schema || (schema as { hide?: boolean }).hide) return { schema, url };
   const doc = JSON.parse(JSON.stringify(schema)) as FastifySchema & Json;
-  for (const part of ['body', 'querystring', 'params', 'headers'] as const)
-    if (doc[part]) doc[part] = withTextRule(doc[part]);
+  // Fields checked item by item (an import's rows) take any text: a bad item fails on its own.
+  const perItem = new Set(route.config?.textCheckedPerItem ?? []);
+  const bodyProperties = (doc.body as { properties?: Json } | undefined)?.properties;
+  const kept = Object.fromEntries([...perItem].map((k) => [k, bodyProperties?.[k]]));
+  // Headers are not text the guard reads (and a token's own rules apply): they keep their schema.
+  for (const part of ['body', 'querystring', 'params'] as const)
+    if (doc[part]) doc[part] = withDefaultsOptional(withTextRule(doc[part]));
+  const body = doc.body as { properties?: Json } | undefined;
+  for (const [k, v] of Object.entries(kept)) if (body?.properties && v !== undefined) body.properties[k] = v;
   const methods = [route.method].flat();
   const readsBody = doc.body !== undefined && methods.some((m) => WITH_BODY.has(m));
   const limited = methods.some((m) => limitGroup(m, url) !== undefined);
   const always = [400, 414, 431, 503, ...(readsBody ? [413, 415] : []), ...(limited ? [429] : [])];
+  if (route.config?.bodyOptional) doc[BODY_OPTIONAL] = true;
   doc.response = {
     ...Object.fromEntries(always.map((status) => [status, ErrorResponse])),
     ...(doc.response as Json | undefined),
@@ -60,16 +85,17 @@ export function documentRoute({ schema, url, route }: { schema: FastifySchema; u
 }
 
 /**
- * For @fastify/swagger's `transformObject`: a body whose fields are all optional may be left out
+ * For @fastify/swagger's `transformObject`: a route with `config.bodyOptional` takes no body at all
  * (`curl -X POST .../carts` makes a cart), which the generator otherwise marks required.
  */
 export function documentOptionalBodies<T extends object>(document: T): T {
   const paths = (document as { paths?: Json }).paths ?? {};
   for (const operations of Object.values(paths) as Json[])
     for (const operation of Object.values(operations) as Json[]) {
-      const body = operation?.requestBody as { required?: boolean; content?: Json } | undefined;
-      const json = body?.content?.['application/json'] as { schema?: { required?: string[] } } | undefined;
-      if (body && json && !(json.schema?.required?.length ?? 0)) body.required = false;
+      if (!operation?.[BODY_OPTIONAL]) continue;
+      delete operation[BODY_OPTIONAL];
+      const body = operation.requestBody as { required?: boolean } | undefined;
+      if (body) body.required = false;
     }
   return document;
 }

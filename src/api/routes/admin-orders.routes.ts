@@ -98,6 +98,7 @@ export const adminOrderRoutes: FastifyPluginAsyncTypebox<AppDeps & { orders: Ord
         response: {
           200: Type.Object({ items: Type.Array(OrderSummary), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
           ...errors(400, 401, 403, 422),
+          // 422: invalid_cursor, invalid_date_range
         },
       },
     },
@@ -105,8 +106,8 @@ export const adminOrderRoutes: FastifyPluginAsyncTypebox<AppDeps & { orders: Ord
       const { placedFrom, placedTo, ...rest } = request.query;
       const from = placedFrom ? new Date(placedFrom) : undefined;
       const to = placedTo ? new Date(placedTo) : undefined;
-      if (from && to && from >= to)
-        throw new DomainError(ErrorCode.ValidationFailed, 'placedFrom must be before placedTo', {
+      if (from && to && from > to)
+        throw new DomainError(ErrorCode.InvalidDateRange, 'placedFrom must not be after placedTo', {
           fields: ['placedFrom', 'placedTo'],
         });
       return listOrders(prisma, { ...rest, placedFrom: from, placedTo: to, limit: rest.limit ?? 50 });

@@ -50,6 +50,7 @@ export const cartRoutes: FastifyPluginAsyncTypebox<{
         response: { 201: Cart, 200: Cart, ...errors(400, 409, 429) },
       },
       // `curl -X POST /api/carts` with no body at all is a plain "give me a cart".
+      config: { bodyOptional: true },
       preValidation: async (request) => {
         if (request.body === undefined) request.body = {};
       },

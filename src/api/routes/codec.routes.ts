@@ -20,7 +20,11 @@ declare module 'fastify' {
 }
 
 const tags = ['operator'];
-const Base64 = Type.String({ maxLength: 4_000_000, pattern: '^[A-Za-z0-9+/_-]*={0,2}$' });
+/** Standard base64, padded: what proto3 JSON writes for bytes. */
+const Base64 = Type.String({
+  maxLength: 4_000_000,
+  pattern: '^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$',
+});
 /** Temporal's `Payloads` in proto3 JSON: bytes as base64, as the Web UI and the CLI send them. */
 const Payloads = Type.Object(
   {
@@ -70,8 +74,16 @@ export const codecRoutes: FastifyPluginAsyncTypebox<{ config: Config }> = async 
     temporal.api.common.v1.Payloads.toObject(temporal.api.common.v1.Payloads.fromObject({ payloads }), {
       bytes: String,
     });
-  const fromWire = (body: unknown) =>
-    (temporal.api.common.v1.Payloads.fromObject(body as object).payloads ?? []) as Payload[];
+  const fromWire = (body: unknown) => {
+    try {
+      return (temporal.api.common.v1.Payloads.fromObject(body as object).payloads ?? []) as Payload[];
+    } catch (err) {
+      throw new DomainError(
+        ErrorCode.ValidationFailed,
+        `payloads are not Temporal Payloads JSON: ${(err as Error).message}`,
+      );
+    }
+  };
 
   for (const direction of ['encode', 'decode'] as const) {
     app.post(

@@ -88,7 +88,8 @@ export const ChangeLineBody = Type.Object(
       Type.Integer({
         minimum: -MAX_LINE_QUANTITY,
         maximum: MAX_LINE_QUANTITY,
-        description: 'Change by this much; reaching 0 or below removes the line',
+        not: { const: 0 },
+        description: 'Change by this much (not 0); reaching 0 or below removes the line, and a line not there is added',
       }),
     ),
   },
