@@ -24,6 +24,15 @@ export function rememberOrderToken(orderId, token) {
   localStorage.setItem(TOKENS_KEY, JSON.stringify(tokens));
 }
 
+/**
+ * Forgets every order this browser could open: signing out on a shared computer must not leave the
+ * next person the last one's orders (name, address, e-mail). A customer's orders stay under
+ * "My orders" once signed in again; a guest's, behind their tracking link.
+ */
+export function forgetOrderTokens() {
+  localStorage.removeItem(TOKENS_KEY);
+}
+
 /** The token for the order a path is about, if this browser has it. */
 export function orderTokenFor(path) {
   const match = /^\/api\/orders\/([0-9a-fA-F-]{36})/.exec(path);
@@ -88,6 +97,7 @@ export function wireAccount({ onSignedIn, onSignedOut, openOrder }) {
       orders.addEventListener('click', () => void showOrders());
       out.addEventListener('click', async () => {
         await send('POST', '/api/auth/sign-out').catch(() => null);
+        forgetOrderTokens();
         onSignedOut();
         await refresh();
       });
