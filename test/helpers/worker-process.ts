@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { inject } from 'vitest';
 import type { TestStack } from './app.js';
+import { TEST_PAYLOAD_KEYS } from './keys.js';
 
 export interface WorkerProcess {
   child: ChildProcess;
@@ -22,6 +23,9 @@ export async function startWorkerProcess(stack: TestStack, env: Record<string, s
       TEMPORAL_ADDRESS: stack.config.temporal.address,
       TASK_QUEUE: stack.config.temporal.taskQueue,
       ADMIN_TOKEN: stack.config.adminToken,
+      // The stack's keys: this worker reads what the stack's client encrypted, and writes what it reads.
+      PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
+      EMAIL_HASH_SECRET: stack.config.security.emailHashSecret,
       WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
       // Several worker processes run at once in a test run: none binds the default metrics port.
       WORKER_METRICS_ADDRESS: 'off',

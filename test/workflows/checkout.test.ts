@@ -150,7 +150,9 @@ describe('placing orders directly', () => {
       method: 'POST',
       json: { ...good, lines: [good.lines[0], good.lines[0]] },
     });
-    expect(dup.status).toBe(400);
+    // Well formed, but one product twice: 422.
+    expect(dup.status).toBe(422);
+    expect(dup.body.error.code).toBe('duplicate_lines');
     const unknown = await stack.http('/api/orders', {
       method: 'POST',
       json: { ...good, lines: [{ productId: randomUUID(), quantity: 1 }] },

@@ -7,6 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Payload } from '@temporalio/common';
+import { EncryptionCodec } from '../../src/codec/encryption-codec.js';
 import { SimulatedPaymentProvider } from '../../src/payments/simulated-provider.js';
 import { startTestStack, type TestStack } from '../helpers/app.js';
 import { address, expectInvariants, fastOrders, productsInStock, waitForOrder } from '../helpers/orders.js';
@@ -75,12 +77,16 @@ async function paymentIntent(id: string): Promise<Record<string, any>> {
 const history = async (orderId: string): Promise<HistoryEvent[]> =>
   (await stack.client.workflow.getHandle(`order-${orderId}`).fetchHistory()).events ?? [];
 
+const codec = { decrypt: (p: Payload) => new EncryptionCodec(stack.config.security.payloadKeys).decrypt(p) };
+
 /** Signals of `name` the order received, with their decoded argument. */
 async function signals(orderId: string, name: string): Promise<{ index: number; arg: any }[]> {
   return (await history(orderId)).flatMap((e, index) => {
     const a = e.workflowExecutionSignaledEventAttributes;
     if (a?.signalName !== name) return [];
-    const data = a.input?.payloads?.[0]?.data;
+    // Stored encrypted, as every payload is: opened with the stack's key.
+    const payload = a.input?.payloads?.[0];
+    const data = payload ? codec.decrypt(payload).data : undefined;
     return [{ index, arg: data ? JSON.parse(Buffer.from(data).toString('utf8')) : undefined }];
   });
 }

@@ -92,3 +92,10 @@ describe('an order, from placement to delivery', () => {
     await expectInvariants(stack);
   });
 });
+
+describe('the worker', () => {
+  it('gives a workflow activation 15 s before cutting it off, not the SDK’s 5 s (see create-worker.ts)', () => {
+    // The SDK honours isolateExecutionTimeout without declaring it: an upgrade that stops would show here.
+    expect(stack.worker!.options.isolateExecutionTimeoutMs).toBe(15_000);
+  });
+});
