@@ -5,6 +5,18 @@ import { createActivities, type ActivityDeps } from '../activities/index.js';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
+/**
+ * How long one workflow activation may run in its V8 context before the SDK cuts it off (the SDK's
+ * default is 5 s). Node's vm timeout counts wall-clock time, time the process spent stopped
+ * included, and when it fires inside a workflow's microtask Node aborts the whole process with
+ * "async hook stack has become corrupted" (nodejs/node#38503, open; Node 20 and 22 alike; see
+ * scripts/repro/vm-timeout-after-sigcont.mjs). So a worker frozen for longer than this in the middle
+ * of an activation (SIGSTOP, a paused or migrated VM, heavy swapping) crashed as it woke. Longer makes
+ * that rarer; the price is that a workflow stuck in a loop (a bug) holds the workflow thread this long
+ * per attempt instead of 5 s. The SDK honours the option without declaring it: a test checks it.
+ */
+export const WORKFLOW_ACTIVATION_TIMEOUT = '15s';
+
 export interface CreateWorkerOptions {
   connection: NativeConnection;
   namespace: string;
@@ -28,6 +40,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     dataConverter,
     ...(workflowBundlePath ? { workflowBundle: { codePath: workflowBundlePath } } : { workflowsPath }),
     activities: createActivities(deps),
+    ...({ isolateExecutionTimeout: WORKFLOW_ACTIVATION_TIMEOUT } as Partial<WorkerOptions>),
     ...overrides,
   });
 }
