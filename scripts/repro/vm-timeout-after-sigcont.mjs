@@ -1,3 +1,4 @@
+/* global console, process, setTimeout */
 // Reproduces the worker crash "async hook stack has become corrupted" after SIGCONT, with Node alone.
 //
 // The Temporal SDK runs workflow code in a vm context with microtaskMode 'afterEvaluate' and a
