@@ -124,6 +124,8 @@ const dom = {
   orderTitle: $('order-title'),
   orderId: $('order-id'),
   orderMeta: $('order-meta'),
+  orderLink: $('order-link'),
+  orderTrackingLink: $('order-tracking-link'),
   orderStatus: $('order-status'),
   orderRefresh: $('order-refresh'),
   orderLive: $('order-live'),
@@ -2256,6 +2258,7 @@ function closeOrderView({ mode = 'push', focus = true } = {}) {
 function resetOrderView() {
   stopPolling();
   order.view = null;
+  dom.orderLink.hidden = true;
   order.failures = 0;
   order.lastChecked = null;
   order.paying = false;
@@ -2414,6 +2417,10 @@ function renderOrder(view) {
   dom.orderBody.hidden = false;
   dom.orderTitle.textContent = `Order ${view.id.slice(0, 8)}`;
   dom.orderMeta.textContent = `Placed ${formatTime(view.placedAt)} · confirmation to ${view.email}`;
+  // A guest's way back to the order from another device: the tracking link, with its token.
+  const token = orderTokenFor(`/api/orders/${view.id}`);
+  dom.orderLink.hidden = !token;
+  dom.orderTrackingLink.href = token ? `/?order=${encodeURIComponent(view.id)}#token=${token}` : '/';
   dom.orderStatus.textContent = statusLabel(view.status);
   dom.orderStatus.dataset.status = view.status;
   dom.orderView.dataset.status = view.status;

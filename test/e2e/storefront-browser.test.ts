@@ -116,8 +116,12 @@ describe('the storefront in a real browser', () => {
     // The cart became the order: the header's cart is empty again.
     expect(await shown(page.getByTestId('cart-count'))).toBe('0');
 
-    // The browser keeps the order's token, the one the tracking link carries.
+    // The browser keeps the order's token, the one the tracking link carries, and shows the guest
+    // that link to keep (their way back from another device).
     expect((await keptTokens(page))[order.orderId]).toBe(order.accessToken);
+    expect(await page.getByTestId('order-tracking-link').getAttribute('href')).toBe(
+      `/?order=${order.orderId}#token=${order.accessToken}`,
+    );
 
     const sid = (await context.cookies()).find((c) => c.name === 'sid');
     expect(sid).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
@@ -131,7 +135,8 @@ describe('the storefront in a real browser', () => {
     const kept = (await keptTokens(guest.page))[order.orderId];
     expect(`${link.pathname}${link.search}${link.hash}`).toBe(`/?order=${order.orderId}#token=${kept}`);
 
-    const friend = await open(`/?order=${order.orderId}#token=${kept}`);
+    const shownLink = await guest.page.getByTestId('order-tracking-link').getAttribute('href');
+    const friend = await open(shownLink!);
     await orderShown(friend.page, order.orderId);
     expect(await shown(friend.page.getByTestId('order-meta'))).toContain(guestEmail);
     expect(await shown(friend.page.getByTestId('order-address'))).toContain(address.line1);
