@@ -7,12 +7,11 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Payload } from '@temporalio/common';
-import { EncryptionCodec } from '../../src/codec/encryption-codec.js';
 import { SimulatedPaymentProvider } from '../../src/payments/simulated-provider.js';
 import { startTestStack, type TestStack } from '../helpers/app.js';
 import { address, expectInvariants, fastOrders, productsInStock, waitForOrder } from '../helpers/orders.js';
 import { startStripeDouble, type StripeDouble } from '../helpers/stripe-double.js';
+import { openPayload } from '../helpers/payloads.js';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.js';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -77,17 +76,13 @@ async function paymentIntent(id: string): Promise<Record<string, any>> {
 const history = async (orderId: string): Promise<HistoryEvent[]> =>
   (await stack.client.workflow.getHandle(`order-${orderId}`).fetchHistory()).events ?? [];
 
-const codec = { decrypt: (p: Payload) => new EncryptionCodec(stack.config.security.payloadKeys).decrypt(p) };
-
 /** Signals of `name` the order received, with their decoded argument. */
 async function signals(orderId: string, name: string): Promise<{ index: number; arg: any }[]> {
   return (await history(orderId)).flatMap((e, index) => {
     const a = e.workflowExecutionSignaledEventAttributes;
     if (a?.signalName !== name) return [];
     // Stored encrypted, as every payload is: opened with the stack's key.
-    const payload = a.input?.payloads?.[0];
-    const data = payload ? codec.decrypt(payload).data : undefined;
-    return [{ index, arg: data ? JSON.parse(Buffer.from(data).toString('utf8')) : undefined }];
+    return [{ index, arg: openPayload(stack, a.input?.payloads?.[0]) }];
   });
 }
 

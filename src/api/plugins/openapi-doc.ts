@@ -26,22 +26,27 @@ const BODY_OPTIONAL = 'x-body-optional';
 
 type Json = Record<string, unknown>;
 
-/** A copy of a request schema with the text rule on each free-text string and property name. */
-function withTextRule(schema: unknown, key = ''): unknown {
+/**
+ * A copy of a request schema with the text rule on each free-text string and property name; the
+ * top-level properties named in `free` keep their schema as it is.
+ */
+function withTextRule(schema: unknown, key = '', free: ReadonlySet<string> = new Set()): unknown {
   if (Array.isArray(schema)) return schema.map((s) => withTextRule(s));
   if (schema === null || typeof schema !== 'object') return schema;
   const out: Json = {};
   for (const [k, v] of Object.entries(schema as Json)) {
     if (k === 'properties' && v && typeof v === 'object')
-      out[k] = Object.fromEntries(Object.entries(v as Json).map(([name, s]) => [name, withTextRule(s, name)]));
+      out[k] = Object.fromEntries(
+        Object.entries(v as Json).map(([name, s]) => [name, free.has(name) ? s : withTextRule(s, name)]),
+      );
     else if (k === 'patternProperties' && v && typeof v === 'object')
       out[k] = Object.fromEntries(Object.entries(v as Json).map(([re, s]) => [re, withTextRule(s)]));
     else if (['items', 'additionalProperties', 'anyOf', 'oneOf', 'allOf', 'not'].includes(k)) out[k] = withTextRule(v);
     else out[k] = v;
   }
   const types = [out.type].flat();
-  const free = out.pattern === undefined && out.enum === undefined && out.const === undefined;
-  if (types.includes('string') && free && out.format !== 'binary')
+  const unconstrained = out.pattern === undefined && out.enum === undefined && out.const === undefined;
+  if (types.includes('string') && unconstrained && out.format !== 'binary')
     out.pattern = MULTILINE_FIELDS.has(key) ? MULTI_LINE : SINGLE_LINE;
   if (types.includes('object') && out.additionalProperties !== false && out.propertyNames === undefined)
     out.propertyNames = { pattern: SINGLE_LINE };
@@ -65,13 +70,9 @@ export function documentRoute({ schema, url, route }: { schema: FastifySchema; u
   const doc = JSON.parse(JSON.stringify(schema)) as FastifySchema & Json;
   // Fields checked item by item (an import's rows) take any text: a bad item fails on its own.
   const perItem = new Set(route.config?.textCheckedPerItem ?? []);
-  const bodyProperties = (doc.body as { properties?: Json } | undefined)?.properties;
-  const kept = Object.fromEntries([...perItem].map((k) => [k, bodyProperties?.[k]]));
   // Headers are not text the guard reads (and a token's own rules apply): they keep their schema.
   for (const part of ['body', 'querystring', 'params'] as const)
-    if (doc[part]) doc[part] = withDefaultsOptional(withTextRule(doc[part]));
-  const body = doc.body as { properties?: Json } | undefined;
-  for (const [k, v] of Object.entries(kept)) if (body?.properties && v !== undefined) body.properties[k] = v;
+    if (doc[part]) doc[part] = withDefaultsOptional(withTextRule(doc[part], '', part === 'body' ? perItem : undefined));
   const methods = [route.method].flat();
   const readsBody = doc.body !== undefined && methods.some((m) => WITH_BODY.has(m));
   const limited = methods.some((m) => limitGroup(m, url) !== undefined);

@@ -1,4 +1,3 @@
-import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Payload } from '@temporalio/common';
 import proto from '@temporalio/proto';
@@ -7,6 +6,7 @@ import { Type } from 'typebox';
 import { EncryptionCodec, PayloadKeyError } from '../../codec/encryption-codec.js';
 import type { Config } from '../../config.js';
 import { DomainError, ErrorCode } from '../../domain/errors.js';
+import { adminTokenCheck, bearerToken } from '../plugins/admin-auth.js';
 import { errors } from '../schemas/common.js';
 
 // @temporalio/proto is CommonJS: its namespaces come from its default export under Node's ESM.
@@ -46,8 +46,6 @@ const OperatorSignIn = Type.Object(
   { additionalProperties: false },
 );
 
-const digest = (value: string) => createHash('sha256').update(value).digest();
-
 /**
  * Temporal's remote codec protocol (POST <endpoint>/encode and /decode), so an operator's Web UI and
  * `temporal` CLI show histories in clear: only for an operator (the admin token as a bearer token, or
@@ -56,18 +54,17 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
  */
 export const codecRoutes: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config }) => {
   const codec = new EncryptionCodec(config.security.payloadKeys);
-  const expected = digest(config.adminToken);
-  const isAdminToken = (token: string) => timingSafeEqual(digest(token), expected);
+  const isAdminToken = adminTokenCheck(config.adminToken);
 
   function requireOperator(request: FastifyRequest) {
     if (request.session.get('operator') === true) return;
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
-    if (!match)
+    const token = bearerToken(request.headers.authorization);
+    if (!token)
       throw new DomainError(
         ErrorCode.Unauthorized,
         'the codec needs an operator: open an operator session (POST /api/operator/session) or send the admin token as a bearer token',
       );
-    if (!isAdminToken(match[1]!)) throw new DomainError(ErrorCode.Forbidden, 'the admin token is not valid');
+    if (!isAdminToken(token)) throw new DomainError(ErrorCode.Forbidden, 'the admin token is not valid');
   }
 
   const toWire = (payloads: Payload[]) =>
