@@ -34,7 +34,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
-          include: ['test/{api,db,workflows,replay,e2e,payments}/**/*.test.ts'],
+          include: ['test/{api,db,workflows,replay,e2e,payments,events,notifications,analytics}/**/*.test.ts'],
           // One real PostgreSQL and one real Temporal dev server for the whole run.
           globalSetup: ['test/helpers/global-setup.ts'],
           testTimeout: 60_000,
