@@ -1,9 +1,12 @@
 /** The Temporal worker process: `npm run worker`. Runs every workflow and activity of the project. */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { encryptingDataConverter } from './codec/data-converter.js';
 import { loadConfigOrExit } from './config.js';
 import { createPrisma } from './db/prisma.js';
+import { readModelDrains } from './drains/read-model-drains.js';
+import { createNudger, ensureDrainWorkflows } from './drains/singletons.js';
 import { createLogger } from './logger.js';
 import { installWorkerRuntime } from './observability/worker-runtime.js';
 import { createWorker } from './worker/create-worker.js';
@@ -37,12 +40,22 @@ async function connect(): Promise<NativeConnection> {
 
 const prisma = createPrisma(config.databaseUrl);
 const connection = await connect();
+const dataConverter = encryptingDataConverter(config.security.payloadKeys);
+// The worker's own client: it starts the drains' singleton workflows and nudges them.
+const clientConnection = Connection.lazy({ address: config.temporal.address });
+const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace, dataConverter });
+const drains = readModelDrains(prisma);
 const worker = await createWorker({
   connection,
   namespace: config.temporal.namespace,
   taskQueue: config.temporal.taskQueue,
-  deps: { prisma, payments: createPaymentProvider(config, prisma) },
-  dataConverter: encryptingDataConverter(config.security.payloadKeys),
+  deps: {
+    prisma,
+    payments: createPaymentProvider(config, prisma),
+    drains,
+    nudge: createNudger(client, [...drains.keys()]),
+  },
+  dataConverter,
   workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH || undefined,
 });
 
@@ -63,9 +76,25 @@ log.info(
   'worker started',
 );
 process.send?.({ type: 'ready' });
+/** The drains this worker runs: started once it polls (a no-op for those already running). */
+async function startDrains() {
+  for (let attempt = 1; worker.getState() === 'RUNNING' || worker.getState() === 'INITIALIZED'; attempt++) {
+    try {
+      await ensureDrainWorkflows(client, config.temporal.taskQueue, [...drains.keys()]);
+      log.info({ drains: [...drains.keys()] }, 'drains running');
+      return;
+    } catch (err) {
+      log.warn({ err: (err as Error).message, attempt }, 'could not start the drains yet; retrying');
+      await sleep(Math.min(30_000, 1_000 * attempt));
+    }
+  }
+}
+void startDrains();
 try {
   await worker.run();
 } finally {
+  await Promise.all([...drains.values()].map((d) => d.close?.()));
+  await clientConnection.close();
   await connection.close();
   await prisma.$disconnect();
   log.info('worker stopped');

@@ -1,11 +1,12 @@
 import { createCartActivities } from './cart.activities.js';
 import { createCatalogActivities, type CatalogActivityDeps } from './catalog.activities.js';
+import { createDrainActivities, type DrainActivityDeps } from './drain.activities.js';
 import { withClassifiedFailures } from './failures.js';
 import { withHeartbeats } from './heartbeats.js';
-import { createOrderActivities } from './order.activities.js';
+import { createOrderActivities, type OrderActivityDeps } from './order.activities.js';
 import { createPaymentActivities, type PaymentActivityDeps } from './payment.activities.js';
 
-export type ActivityDeps = CatalogActivityDeps & PaymentActivityDeps;
+export type ActivityDeps = CatalogActivityDeps & PaymentActivityDeps & DrainActivityDeps & OrderActivityDeps;
 
 /**
  * Every activity the worker registers, built over its dependencies (database, payment provider),
@@ -20,6 +21,7 @@ export function createActivities(deps: ActivityDeps) {
       ...createCartActivities(deps),
       ...createOrderActivities(deps),
       ...createPaymentActivities(deps),
+      ...createDrainActivities(deps),
     }),
   );
 }

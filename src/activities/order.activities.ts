@@ -17,14 +17,17 @@ import type { OrderView } from '../domain/order.js';
 
 export interface OrderActivityDeps {
   prisma: PrismaClient;
+  /** Wakes the drains following the journal or the outbox (src/drains/singletons.ts), after a write. */
+  nudge?: (topic: 'journal' | 'outbox') => void;
 }
 
 /** Stock, summaries, journal, notifications and restocks: the order's steps that touch Postgres. */
-export function createOrderActivities({ prisma }: OrderActivityDeps) {
+export function createOrderActivities({ prisma, nudge = () => undefined }: OrderActivityDeps) {
   return {
     /** Writes the order's summary for listing (only ever forward: see saveOrderSummary). */
     async recordOrderSummary(view: OrderView): Promise<void> {
-      await saveOrderSummary(prisma, view);
+      const { written } = await saveOrderSummary(prisma, view);
+      if (written) nudge('journal');
     },
 
     /** Holds a line's units, all or nothing; idempotent per order, product and hold number. */
@@ -61,19 +64,19 @@ export function createOrderActivities({ prisma }: OrderActivityDeps) {
     async notifyCustomer(
       input: Omit<NotificationInput, 'payload'> & { payload: Prisma.InputJsonObject },
     ): Promise<void> {
-      await enqueueNotification(prisma, input);
+      if (await enqueueNotification(prisma, input)) nudge('outbox');
     },
 
     /** Writes an alert for the shop's operators (an order stopped at a step) to the outbox, once per key. */
     async alertOperators(
       input: Omit<NotificationInput, 'payload'> & { payload: Prisma.InputJsonObject },
     ): Promise<void> {
-      await enqueueNotification(prisma, input);
+      if (await enqueueNotification(prisma, input)) nudge('outbox');
     },
 
     /** Appends events to the journal, exactly once each. */
     async appendJournal({ events }: { events: JournalInput[] }): Promise<void> {
-      await appendJournal(prisma, events);
+      if ((await appendJournal(prisma, events)) > 0) nudge('journal');
     },
 
     /** Records a restock's step, once. */

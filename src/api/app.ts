@@ -10,6 +10,7 @@ import type { PaymentProvider } from '../payments/provider.js';
 import { SimulatedPaymentProvider } from '../payments/simulated-provider.js';
 import { OrderGateway } from './orders/order-gateway.js';
 import { adminOrderRoutes } from './routes/admin-orders.routes.js';
+import { analyticsRoutes } from './routes/analytics.routes.js';
 import { orderRoutes } from './routes/orders.routes.js';
 import { simulatedPaymentRoutes } from './routes/simulated-payments.routes.js';
 import { configRoutes } from './routes/config.routes.js';
@@ -104,6 +105,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
     await admin.register(adminCatalogRoutes, { ...deps, orders });
     await admin.register(adminImportRoutes, deps);
     await admin.register(adminOrderRoutes, { ...deps, orders });
+    await admin.register(analyticsRoutes, deps);
   });
   return app;
 }

@@ -5,6 +5,7 @@ export const WorkflowType = {
   cart: 'cartWorkflow',
   order: 'orderWorkflow',
   restock: 'restockWorkflow',
+  drain: 'drainWorkflow',
 } as const;
 
 /**
@@ -20,4 +21,11 @@ export const workflowId = {
   order: (orderId: string) => `order-${orderId}`,
   /** One restock per SKU at a time: the id is the guard. */
   restock: (sku: string) => `restock-${sku}`,
+  /** One singleton per drain: `projector-<read model>`, `projector-kafka-relay`, `sender-notifications`. */
+  drain: (name: string) => (name === NOTIFICATIONS_DRAIN ? 'sender-notifications' : `projector-${name}`),
 };
+
+/** The drain that mails the notification outbox (the others follow the journal). */
+export const NOTIFICATIONS_DRAIN = 'notifications';
+/** The drain that publishes the journal to Kafka. */
+export const KAFKA_RELAY_DRAIN = 'kafka-relay';

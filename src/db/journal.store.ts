@@ -1,10 +1,11 @@
+import type { JournalEventType } from '../domain/order-journal.js';
 import { safeJson } from '../domain/text.js';
 import type { Prisma, PrismaClient } from './prisma.js';
 
 export interface JournalInput {
   /** Derived from what happened (e.g. ItemPurchased:<order>:<product>): the same event is written once. */
   eventId: string;
-  type: 'ItemPurchased' | 'OrderCancelled' | 'Refunded' | 'PaymentDisputed';
+  type: JournalEventType;
   aggregateId: string;
   payload: Prisma.InputJsonObject;
   occurredAt: string;

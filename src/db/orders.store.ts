@@ -1,4 +1,5 @@
 import { DomainError, ErrorCode } from '../domain/errors.js';
+import { lifecycleEvents } from '../domain/order-lifecycle.js';
 import { safeJson } from '../domain/text.js';
 import type { OrderFlag, OrderStatus, OrderView } from '../domain/order.js';
 import { appendJournal, type JournalInput } from './journal.store.js';
@@ -11,9 +12,9 @@ import type { Prisma, PrismaClient } from './prisma.js';
 const CLEARED_BY_THE_WORKFLOW: OrderFlag[] = ['payment_stuck', 'step_failed', 'step_retrying', 'compensation_stuck'];
 
 /**
- * Writes an order's summary (orders, order_lines) for listing and filtering. The workflow is the
- * source of truth; a summary only ever moves to a higher version, so a late retry of an older
- * write cannot roll it back.
+ * Writes an order's summary (orders, order_lines) for listing and filtering, and journals the
+ * milestones it shows (order-lifecycle.ts). The workflow is the source of truth; a summary only
+ * ever moves to a higher version, so a late retry of an older write cannot roll it back.
  */
 export async function saveOrderSummary(prisma: PrismaClient, given: OrderView): Promise<{ written: boolean }> {
   // The read side never refuses an order: text PostgreSQL cannot store (a NUL, an unpaired
@@ -36,6 +37,8 @@ export async function saveOrderSummary(prisma: PrismaClient, given: OrderView): 
         view = EXCLUDED.view, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
       WHERE orders.version < EXCLUDED.version`;
     if (written === 0) return { written: false };
+    // The milestones this summary shows, journaled with it (each once: their ids are derived).
+    await appendJournal(tx, lifecycleEvents(view) as JournalInput[]);
     await tx.orderLine.deleteMany({ where: { orderId: view.id } });
     await tx.orderLine.createMany({
       data: view.lines.map((l) => ({

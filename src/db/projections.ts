@@ -5,11 +5,19 @@
  * turns (the second reads after the position the first committed); one killed mid-batch leaves
  * nothing behind (its transaction rolls back whole); a batch applied again is not read again.
  */
-import { positionAfter, readJournal, type JournalPosition, type JournalRecord } from './journal-reader.js';
+import {
+  JOURNAL_START,
+  positionAfter,
+  readJournal,
+  type JournalPosition,
+  type JournalRecord,
+} from './journal-reader.js';
 import type { Prisma, PrismaClient } from './prisma.js';
 
 export interface Projection {
   name: string;
+  /** The read model's tables: emptied when it is rebuilt from the start of the journal. */
+  tables: readonly string[];
   /** Applies events, in journal order, to the read model, within the batch's transaction. */
   apply(tx: Prisma.TransactionClient, events: JournalRecord[]): Promise<void>;
 }
@@ -21,54 +29,69 @@ export interface BatchOutcome {
 
 /** Reads, applies and records one batch of at most `limit` events; `applied: 0` when caught up. */
 export async function projectBatch(prisma: PrismaClient, projection: Projection, limit: number): Promise<BatchOutcome> {
-  return prisma.$transaction(async (tx) => {
-    await tx.$executeRaw`INSERT INTO projection_positions (name) VALUES (${projection.name}) ON CONFLICT DO NOTHING`;
-    const [row] = await tx.$queryRaw<{ tx_id: string; seq: string }[]>`
-      SELECT tx_id::text AS tx_id, seq::text AS seq FROM projection_positions
-      WHERE name = ${projection.name} FOR UPDATE`;
-    const position = { txId: row!.tx_id, seq: row!.seq };
-    const events = await readJournal(tx, position, limit);
-    if (events.length === 0) return { applied: 0, position };
-    await projection.apply(tx, events);
-    const next = positionAfter(position, events);
-    await tx.$executeRaw`
-      UPDATE projection_positions
-      SET tx_id = ${next.txId}::xid8, seq = ${next.seq}::bigint, events = events + ${events.length}, updated_at = now()
-      WHERE name = ${projection.name}`;
-    return { applied: events.length, position: next };
-  });
+  // Generous: a batch may wait for a rebuild holding the position row, or for a slow database.
+  return prisma.$transaction(
+    async (tx) => {
+      const position = await lockPosition(tx, projection.name);
+      return applyNext(tx, projection, position, limit);
+    },
+    { timeout: 60_000, maxWait: 10_000 },
+  );
 }
 
-/** Units shipped per vendor, product and day, from ItemPurchased (one per shipped line). */
-export const popularItems: Projection = {
-  name: 'popular-items',
-  async apply(tx, events) {
-    const totals = new Map<
-      string,
-      { vendorId: string; productId: string; day: string; name: string; quantity: number }
-    >();
-    for (const e of events) {
-      if (e.type !== 'ItemPurchased') continue;
-      const p = e.payload as { vendorId: string; productId: string; day: string; name: string; quantity: number };
-      const key = `${p.vendorId}|${p.productId}|${p.day}`;
-      const sum = totals.get(key);
-      if (sum) {
-        sum.quantity += p.quantity;
-        sum.name = p.name;
-      } else
-        totals.set(key, {
-          vendorId: p.vendorId,
-          productId: p.productId,
-          day: p.day,
-          name: p.name,
-          quantity: p.quantity,
-        });
-    }
-    for (const t of totals.values())
-      await tx.$executeRaw`
-        INSERT INTO popular_items (vendor_id, product_id, day, name, quantity)
-        VALUES (${t.vendorId}, ${t.productId}, ${t.day}::date, ${t.name}, ${t.quantity})
-        ON CONFLICT (vendor_id, product_id, day)
-        DO UPDATE SET quantity = popular_items.quantity + EXCLUDED.quantity, name = EXCLUDED.name`;
-  },
-};
+/**
+ * Rebuilds a read model from the whole journal: in one transaction, holding the model's position
+ * row (its projector waits meanwhile), empties its tables, applies every readable event from the
+ * start in batches and records the position reached; the projector then carries on from there.
+ * Orders keep flowing: writers are not blocked, and events committed during the rebuild are read
+ * by the projector afterwards. Readers of the model see the old numbers until the rebuild commits.
+ */
+export async function rebuildProjection(
+  prisma: PrismaClient,
+  projection: Projection,
+  options: { batch?: number; timeoutMs?: number } = {},
+): Promise<BatchOutcome> {
+  const batch = options.batch ?? 500;
+  return prisma.$transaction(
+    async (tx) => {
+      await lockPosition(tx, projection.name);
+      for (const table of projection.tables) await tx.$executeRawUnsafe(`DELETE FROM "${table}"`);
+      await tx.$executeRaw`UPDATE projection_positions SET tx_id = '0', seq = 0, events = 0 WHERE name = ${projection.name}`;
+      let outcome: BatchOutcome = { applied: 0, position: JOURNAL_START };
+      for (let total = 0; ;) {
+        const step = await applyNext(tx, projection, outcome.position, batch);
+        if (step.applied === 0) return { applied: total, position: step.position };
+        total += step.applied;
+        outcome = step;
+      }
+    },
+    { timeout: options.timeoutMs ?? 30 * 60_000, maxWait: 60_000 },
+  );
+}
+
+/** Takes the model's position row for this transaction (creating it at the journal's start). */
+async function lockPosition(tx: Prisma.TransactionClient, name: string): Promise<JournalPosition> {
+  await tx.$executeRaw`INSERT INTO projection_positions (name) VALUES (${name}) ON CONFLICT DO NOTHING`;
+  const [row] = await tx.$queryRaw<{ tx_id: string; seq: string }[]>`
+    SELECT tx_id::text AS tx_id, seq::text AS seq FROM projection_positions WHERE name = ${name} FOR UPDATE`;
+  return { txId: row!.tx_id, seq: row!.seq };
+}
+
+async function applyNext(
+  tx: Prisma.TransactionClient,
+  projection: Projection,
+  position: JournalPosition,
+  limit: number,
+): Promise<BatchOutcome> {
+  const events = await readJournal(tx, position, limit);
+  if (events.length === 0) return { applied: 0, position };
+  await projection.apply(tx, events);
+  const next = positionAfter(position, events);
+  await tx.$executeRaw`
+    UPDATE projection_positions
+    SET tx_id = ${next.txId}::xid8, seq = ${next.seq}::bigint, events = events + ${events.length}, updated_at = now()
+    WHERE name = ${projection.name}`;
+  return { applied: events.length, position: next };
+}
+
+export { popularItems } from './read-models/popular-items.js';

@@ -9,10 +9,21 @@ import { orderTotal } from './order.js';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
+/** Every kind of event in the journal (and on the Kafka topic). */
+export type JournalEventType =
+  | 'OrderPlaced'
+  | 'OrderPaid'
+  | 'ItemPurchased'
+  | 'OrderShipped'
+  | 'OrderDelivered'
+  | 'OrderCancelled'
+  | 'Refunded'
+  | 'PaymentDisputed';
+
 export interface JournalEvent {
   /** Derived from what happened (e.g. ItemPurchased:<order>:<product>): the same event is written once. */
   eventId: string;
-  type: 'ItemPurchased' | 'OrderCancelled' | 'Refunded' | 'PaymentDisputed';
+  type: JournalEventType;
   aggregateId: string;
   payload: { [key: string]: JsonValue };
   occurredAt: string;

@@ -74,6 +74,7 @@ describe('projections', () => {
     await appendJournal(db.prisma, [purchase('a', 2), purchase('b', 3)]);
     const dying: Projection = {
       name: popularItems.name,
+      tables: popularItems.tables,
       async apply(tx, batch) {
         await popularItems.apply(tx, batch);
         throw new Error('the worker died here');

@@ -7,6 +7,8 @@ import { buildApp } from '../../src/api/app.js';
 import { encryptingDataConverter } from '../../src/codec/data-converter.js';
 import { TEST_PAYLOAD_KEYS } from './keys.js';
 import { loadConfig, type Config } from '../../src/config.js';
+import type { Drain } from '../../src/drains/drain.js';
+import { createNudger, drainWorkflowId, ensureDrainWorkflows } from '../../src/drains/singletons.js';
 import { createWorker } from '../../src/worker/create-worker.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { createPaymentProvider } from '../../src/payments/index.js';
@@ -69,6 +71,8 @@ export interface TestStack {
   ): Promise<{ status: number; body: any; headers: Headers }>;
   /** A shopper of its own: no session, no tokens (a stranger, until it starts shopping). */
   shopper(): Shopper;
+  /** The workflow id of a drain's singleton in this stack (ids carry the stack's task queue). */
+  drainWorkflowId(drain: string): string;
   close(): Promise<void>;
 }
 
@@ -82,6 +86,8 @@ export async function startTestStack(
     worker?: boolean;
     /** Runs once the database exists, before the app and worker start; returns more environment. */
     beforeStart?: (db: TestDatabase) => Promise<Record<string, string>>;
+    /** Drains the worker runs (src/drains/): their singleton workflows are started and nudged. */
+    drains?: (db: TestDatabase) => Map<string, Drain>;
   } = {},
 ): Promise<TestStack> {
   const db = await createTestDatabase();
@@ -115,17 +121,30 @@ export async function startTestStack(
 
   const workerConnection =
     options.worker === false ? undefined : await NativeConnection.connect({ address: config.temporal.address });
+  const drains = options.drains?.(db) ?? new Map<string, Drain>();
+  const drainSuffix = `-${config.temporal.taskQueue}`;
   const worker = workerConnection
     ? await createWorker({
         connection: workerConnection,
         namespace: config.temporal.namespace,
         taskQueue: config.temporal.taskQueue,
-        deps: { prisma: db.prisma, payments },
+        deps: {
+          prisma: db.prisma,
+          payments,
+          drains,
+          nudge: createNudger(client, [...drains.keys()], { coalesceMs: 20, idSuffix: drainSuffix }),
+        },
         dataConverter,
         workflowBundlePath: inject('workflowBundlePath'),
       })
     : undefined;
   const running = worker?.run();
+  if (worker && drains.size > 0)
+    await ensureDrainWorkflows(client, config.temporal.taskQueue, [...drains.keys()], {
+      idleMs: 2_000,
+      roundsPerRun: 20,
+      idSuffix: drainSuffix,
+    });
   const me = newShopper();
 
   return {
@@ -136,6 +155,7 @@ export async function startTestStack(
     client,
     worker,
     shopper: newShopper,
+    drainWorkflowId: (drain) => drainWorkflowId(drain, drainSuffix),
     async http(path, { json, admin, headers, as = me, ...init } = {}) {
       const res = await fetch(`${url}${path}`, {
         ...init,
@@ -158,9 +178,19 @@ export async function startTestStack(
       return { status: res.status, body, headers: res.headers };
     },
     async close() {
+      // The drains' singletons would outlive this file's task queue: end them first.
+      await Promise.all(
+        [...drains.keys()].map((d) =>
+          client.workflow
+            .getHandle(drainWorkflowId(d, drainSuffix))
+            .terminate('test over')
+            .catch(() => undefined),
+        ),
+      );
       if (worker?.getState() === 'RUNNING') worker.shutdown();
       await running;
       await workerConnection?.close();
+      await Promise.all([...drains.values()].map((d) => d.close?.()));
       await app.close();
       await connection.close();
       await db.drop();

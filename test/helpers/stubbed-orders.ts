@@ -93,6 +93,7 @@ export class World {
   readonly stubs: Stubs = {
     lookupCatalogItems: async ({ productIds: ids }) => this.catalog.filter((c) => ids.includes(c.productId)),
     recordOrderSummary: async () => undefined,
+    drainBatch: async () => ({ applied: 0 }),
     holdStock: async ({ productId, quantity }) => {
       const left = this.stock.get(productId) ?? 0;
       const held = left >= quantity;

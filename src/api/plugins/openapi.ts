@@ -23,6 +23,10 @@ async function openapiPlugin(app: FastifyInstance) {
         { name: 'carts (es-cqrs-shopping-cart routes)', description: "The older design's routes, on the same carts" },
         { name: 'orders', description: 'Each order is a long-running Temporal workflow, order-<id>' },
         { name: 'admin', description: 'Needs `Authorization: Bearer <ADMIN_TOKEN>`' },
+        {
+          name: 'analytics',
+          description: 'Read models built from the journal, exactly once (admin token)',
+        },
         { name: 'webhooks', description: 'Signed events from Stripe' },
         { name: 'health', description: 'Liveness and readiness' },
         { name: 'operator', description: "Temporal's remote codec, for an operator's Web UI and CLI" },
