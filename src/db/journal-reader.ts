@@ -52,7 +52,8 @@ export async function readJournal(db: Db, position: JournalPosition, limit: numb
     FROM journal_events
     WHERE (tx_id, seq) > (${position.txId}::xid8, ${position.seq}::bigint)
       AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
-    ORDER BY tx_id, seq
+    -- Qualified: a bare tx_id here would be the text column above, and '1000' sorts before '999'.
+    ORDER BY journal_events.tx_id, journal_events.seq
     LIMIT ${limit}`;
   return rows.map((r) => ({
     seq: String(r.seq),
