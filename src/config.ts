@@ -8,6 +8,8 @@ import { readSecurity, type SecurityConfig } from './config-security.js';
 export const defaultDataDir = '.data';
 /** Port of the embedded Postgres of `npm start`: unusual, so a system Postgres on 5432 is left alone. */
 export const defaultPostgresPort = 55432;
+/** Port of the Kafka broker of `npm start`: unusual too, so a Kafka of your own on 9092 is left alone. */
+export const defaultKafkaPort = 59092;
 
 /** The database `npm start` runs when DATABASE_URL is unset; also what every process uses then. */
 export function embeddedDatabaseUrl(env: Env = process.env): string {
@@ -78,6 +80,15 @@ export interface Config {
     workerAddress: string | undefined;
     /** With it, the API's GET /metrics needs `Authorization: Bearer <token>`; without it, it is open. */
     token: string | undefined;
+  };
+  /** The journal's events on Kafka (src/events/kafka-relay.ts). */
+  kafka: {
+    /** False with KAFKA=off: `npm start` runs no broker and the worker publishes nothing. */
+    enabled: boolean;
+    /** KAFKA_BROKERS (host:port,...): where the relay publishes; unset, no relay (`npm start` runs a broker and sets it). */
+    brokers: string[] | undefined;
+    /** Port of the broker `npm start` runs when KAFKA_BROKERS is unset. */
+    brokerPort: number;
   };
 }
 
@@ -210,6 +221,18 @@ export function loadConfig(env: Env = process.env): Config {
         ? undefined
         : r.string('WORKER_METRICS_ADDRESS', '127.0.0.1:9464', checkHostPort),
       token: r.optional('METRICS_TOKEN', (v) => (v.length >= 16 ? undefined : 'must be at least 16 characters')),
+    },
+    kafka: {
+      enabled: r.oneOf('KAFKA', 'on', ['on', 'off'] as const) === 'on',
+      brokers: r
+        .optional('KAFKA_BROKERS', (v) =>
+          v.split(',').every((b) => checkHostPort(b.trim()) === undefined)
+            ? undefined
+            : 'must be host:port, or several separated by commas, e.g. 127.0.0.1:9092',
+        )
+        ?.split(',')
+        .map((b) => b.trim()),
+      brokerPort: r.integer('KAFKA_PORT', defaultKafkaPort, 1, 65535),
     },
   };
   // Durations that could grow one workflow run past Temporal's warning are refused, not discovered.

@@ -14,6 +14,7 @@ import { loadConfigOrExit } from '../config.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { createPrisma } from '../db/prisma.js';
 import { startEmbeddedPostgres } from '../dev/embedded-postgres.js';
+import { ensureKafka, startKafkaBroker } from '../dev/kafka-broker.js';
 import { ensureTemporalCli } from '../dev/temporal-cli.js';
 import { startTemporalDevServer } from '../dev/temporal-dev-server.js';
 import { seedCatalog } from '../../prisma/seed.js';
@@ -193,6 +194,25 @@ try {
     );
   }
 
+  if (!config.kafka.enabled) {
+    say("Kafka is off (KAFKA=off): the journal's events are not published");
+  } else if (config.kafka.brokers) {
+    say(`using Kafka at KAFKA_BROKERS (${config.kafka.brokers.join(',')})`);
+  } else {
+    const libsDir = await ensureKafka(say);
+    say(`starting Kafka broker (data in ${path.join(config.dataDir, 'kafka')}) ...`);
+    await keepUp('Kafka broker', async () => {
+      // Always the same port, so the worker's KAFKA_BROKERS stays right across a restart.
+      const kafka = await startKafkaBroker({
+        dir: path.join(config.dataDir, 'kafka'),
+        port: config.kafka.brokerPort,
+        libsDir,
+      });
+      env.KAFKA_BROKERS = kafka.brokers;
+      return kafka;
+    });
+  }
+
   const src = fileURLToPath(new URL('..', import.meta.url));
   await Promise.all([
     supervise('worker', path.join(src, 'worker.ts'), env),
@@ -208,6 +228,7 @@ try {
   API metrics       ${base}/metrics${config.metrics.token ? '   (Authorization: Bearer <METRICS_TOKEN>)' : ''}
   Worker metrics    ${workerMetrics ? `http://${workerMetrics}/metrics` : 'off (WORKER_METRICS_ADDRESS=off)'}
   Temporal Web UI   ${config.temporal.uiUrl}
+  Kafka             ${env.KAFKA_BROKERS && config.kafka.enabled ? `${env.KAFKA_BROKERS}   (topic shop.order-events)` : 'off (KAFKA=off)'}
   Admin token       ${config.adminToken}${config.adminTokenGenerated ? `   (generated for development; kept in ${path.join(config.dataDir, 'admin-token')})` : ''}
 
   Try: curl '${base}/api/products?sort=-price&inStock=true&limit=5'
