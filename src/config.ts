@@ -71,6 +71,15 @@ export interface Config {
     /** A cart continues as new after this many updates in one run (Temporal's hard limit is 2,000). */
     maxUpdatesPerRun: number;
   };
+  /** Customer e-mails: the notification outbox's sender (src/notifications/). */
+  mail: {
+    /** The SMTP server (SMTP_URL, smtp:// or smtps://); unset, messages wait in the outbox. */
+    smtpUrl: string | undefined;
+    /** From: of every message (MAIL_FROM); its domain names the Message-IDs. */
+    from: string;
+    /** Where operator alerts go (OPERATOR_EMAIL); unset, they are marked skipped, not mailed. */
+    operatorEmail: string | undefined;
+  };
   security: SecurityConfig;
   adminToken: string;
   /** True when the admin token was generated for development rather than configured. */
@@ -112,6 +121,12 @@ const checkPostgresUrl = (value: string): string | undefined => {
 
 const checkHostPort = (value: string): string | undefined =>
   /^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/.test(value) ? undefined : 'must be host:port, e.g. 127.0.0.1:7233';
+
+/** One address, bare or as `Name <address>`: a list or a header break would mail someone else. */
+const checkMailbox = (value: string): string | undefined =>
+  /^(?:[^<>\r\n,;"]*<[^\s@<>,;"]+@[^\s@<>,;"]+>|[^\s@<>,;"]+@[^\s@<>,;"]+)$/.test(value)
+    ? undefined
+    : 'must be one e-mail address, e.g. orders@shop.example or Shop <orders@shop.example>';
 
 /** Parses the environment once, against the rules above; throws a ConfigError naming every bad variable. */
 export function loadConfig(env: Env = process.env): Config {
@@ -207,6 +222,15 @@ export function loadConfig(env: Env = process.env): Config {
       abandonAfterMs: r.duration('CART_ABANDON_AFTER', '7d'),
       repriceAfterMs: r.duration('CART_REPRICE_AFTER', '15m'),
       maxUpdatesPerRun: r.integer('CART_MAX_UPDATES_PER_RUN', 250, 1, 1_500),
+    },
+    mail: {
+      smtpUrl: r.optional('SMTP_URL', (v) =>
+        /^smtps?:\/\/[^/\s]+\/?$/.test(v)
+          ? undefined
+          : 'must be an smtp:// or smtps:// URL such as smtp://user:pass@host:587',
+      ),
+      from: r.string('MAIL_FROM', 'Shop <orders@shop.localhost>', checkMailbox),
+      operatorEmail: r.optional('OPERATOR_EMAIL', (v) => checkMailbox(v)),
     },
     security: readSecurity(
       r,

@@ -10,6 +10,7 @@ import type { PaymentProvider } from '../payments/provider.js';
 import { SimulatedPaymentProvider } from '../payments/simulated-provider.js';
 import { OrderGateway } from './orders/order-gateway.js';
 import { adminOrderRoutes } from './routes/admin-orders.routes.js';
+import { adminNotificationRoutes } from './routes/admin-notifications.routes.js';
 import { analyticsRoutes } from './routes/analytics.routes.js';
 import { orderRoutes } from './routes/orders.routes.js';
 import { simulatedPaymentRoutes } from './routes/simulated-payments.routes.js';
@@ -105,6 +106,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
     await admin.register(adminCatalogRoutes, { ...deps, orders });
     await admin.register(adminImportRoutes, deps);
     await admin.register(adminOrderRoutes, { ...deps, orders });
+    await admin.register(adminNotificationRoutes, deps);
     await admin.register(analyticsRoutes, deps);
   });
   return app;

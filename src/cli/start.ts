@@ -14,6 +14,7 @@ import { loadConfigOrExit } from '../config.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { createPrisma } from '../db/prisma.js';
 import { startEmbeddedPostgres } from '../dev/embedded-postgres.js';
+import { devMailpit } from '../dev/mailpit.js';
 import { ensureKafka, startKafkaBroker } from '../dev/kafka-broker.js';
 import { ensureTemporalCli } from '../dev/temporal-cli.js';
 import { startTemporalDevServer } from '../dev/temporal-dev-server.js';
@@ -213,6 +214,16 @@ try {
     });
   }
 
+  let inbox = 'none here (SMTP_URL is set: mail goes to that server)';
+  if (!config.mail.smtpUrl) {
+    const mailpit = await devMailpit(config.dataDir, say);
+    await keepUp('Mailpit', async () => {
+      const running = await mailpit.start();
+      [env.SMTP_URL, inbox] = [running.smtpUrl, running.inboxUrl];
+      return running;
+    });
+  }
+
   const src = fileURLToPath(new URL('..', import.meta.url));
   await Promise.all([
     supervise('worker', path.join(src, 'worker.ts'), env),
@@ -228,6 +239,7 @@ try {
   API metrics       ${base}/metrics${config.metrics.token ? '   (Authorization: Bearer <METRICS_TOKEN>)' : ''}
   Worker metrics    ${workerMetrics ? `http://${workerMetrics}/metrics` : 'off (WORKER_METRICS_ADDRESS=off)'}
   Temporal Web UI   ${config.temporal.uiUrl}
+  Mail inbox        ${inbox}
   Kafka             ${env.KAFKA_BROKERS && config.kafka.enabled ? `${env.KAFKA_BROKERS}   (topic shop.order-events)` : 'off (KAFKA=off)'}
   Admin token       ${config.adminToken}${config.adminTokenGenerated ? `   (generated for development; kept in ${path.join(config.dataDir, 'admin-token')})` : ''}
 

@@ -67,6 +67,8 @@ export const ErrorCode = {
   PaymentNotFound: 'payment_not_found',
   /** A codec payload that cannot be decoded here: a key this deployment lacks, or altered bytes. */
   PayloadUndecodable: 'payload_undecodable',
+  /** No outbox message with that id (GET/POST /api/admin/notifications/:id). */
+  NotificationNotFound: 'notification_not_found',
   Internal: 'internal_error',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

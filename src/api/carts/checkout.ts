@@ -5,6 +5,7 @@ import type { Config } from '../../config.js';
 import type { OrderGateway } from '../orders/order-gateway.js';
 import type { OrderAccess } from '../identity/order-access.js';
 import { customerOf } from '../identity/sessions.js';
+import { orderTrackingUrl } from '../identity/order-token.js';
 import { checkOrderCaps } from '../orders/order-caps.js';
 import type { CheckoutBody } from '../schemas/order.schemas.js';
 import type { CartGateway } from './cart-gateway.js';
@@ -17,7 +18,7 @@ export function accepted(access: OrderAccess, config: Config, orderId: string, s
     status,
     statusUrl: `/api/orders/${orderId}`,
     accessToken,
-    trackingUrl: `${config.publicUrl}/?order=${orderId}#token=${accessToken}`,
+    trackingUrl: orderTrackingUrl(config.publicUrl, orderId, accessToken),
   };
 }
 

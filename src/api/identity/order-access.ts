@@ -1,8 +1,9 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { PrismaClient } from '../../db/prisma.js';
 import { DomainError, ErrorCode } from '../../domain/errors.js';
 import { customerOf } from './sessions.js';
+import { orderAccessToken } from './order-token.js';
 
 /** The header a guest (or a tracking link's page) shows an order's access token in. */
 export const ORDER_TOKEN_HEADER = 'x-order-token';
@@ -18,12 +19,8 @@ export class OrderAccess {
     private readonly secret: string,
   ) {}
 
-  private mac(orderId: string): Buffer {
-    return createHmac('sha256', this.secret).update(`order:${orderId}`).digest();
-  }
-
   tokenFor(orderId: string): string {
-    return this.mac(orderId).toString('base64url');
+    return orderAccessToken(this.secret, orderId);
   }
 
   /**

@@ -42,6 +42,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.MalformedRequest]: 400,
   [ErrorCode.RequestTimeout]: 408,
   [ErrorCode.PaymentNotFound]: 404,
+  [ErrorCode.NotificationNotFound]: 404,
   [ErrorCode.InvalidSignature]: 400,
   [ErrorCode.Internal]: 500,
 };
