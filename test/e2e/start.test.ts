@@ -20,7 +20,7 @@ interface Started {
   exited: Promise<number | null>;
 }
 
-let ports: { api: number; pg: number; temporal: number; ui: number };
+let ports: { api: number; pg: number; temporal: number; ui: number; kafka: number };
 let running: Started | undefined;
 
 function groupMembers(pgid: number): number[] {
@@ -55,6 +55,9 @@ async function start(): Promise<Started> {
       POSTGRES_PORT: String(ports.pg),
       TEMPORAL_PORT: String(ports.temporal),
       TEMPORAL_UI_PORT: String(ports.ui),
+      KAFKA_PORT: String(ports.kafka),
+      KAFKA_BROKERS: '',
+      KAFKA: '',
       TEMPORAL_CLI_PATH: inject('temporalCliPath'),
       DATABASE_URL: '',
       TEMPORAL_ADDRESS: '',
@@ -100,12 +103,19 @@ describe('npm start', () => {
   let adminToken: string;
 
   it('brings up everything, prints the URLs and the admin token, and serves the catalog', async () => {
-    ports = { api: await freePort(), pg: await freePort(), temporal: await freePort(), ui: await freePort() };
+    ports = {
+      api: await freePort(),
+      pg: await freePort(),
+      temporal: await freePort(),
+      ui: await freePort(),
+      kafka: await freePort(),
+    };
     running = await start();
     const out = running.output();
     expect(out).toContain(`Storefront        http://localhost:${ports.api}/`);
     expect(out).toContain(`API docs          http://localhost:${ports.api}/docs`);
     expect(out).toContain(`Temporal Web UI   http://localhost:${ports.ui}`);
+    expect(out).toContain(`Kafka             127.0.0.1:${ports.kafka}   (topic shop.order-events)`);
     adminToken = /Admin token\s+(\S+)/.exec(out)![1]!;
     expect(adminToken.length).toBeGreaterThanOrEqual(16);
     expect(out).toMatch(/seeded the catalog with \d+ products/);

@@ -34,7 +34,7 @@ export class Stack {
   private child: ChildProcess | undefined;
   private out = '';
   readonly dataDir = mkdtempSync(path.join(tmpdir(), 'faults-'));
-  ports!: { api: number; pg: number; temporal: number; ui: number };
+  ports!: { api: number; pg: number; temporal: number; ui: number; kafka: number };
   adminToken = '';
   prisma!: PrismaClient;
 
@@ -52,7 +52,13 @@ export class Stack {
 
   /** Starts (or starts again, on the same data) and waits until it prints its URLs. */
   async start(): Promise<void> {
-    this.ports ??= { api: await freePort(), pg: await freePort(), temporal: await freePort(), ui: await freePort() };
+    this.ports ??= {
+      api: await freePort(),
+      pg: await freePort(),
+      temporal: await freePort(),
+      ui: await freePort(),
+      kafka: await freePort(),
+    };
     const mark = this.out.length;
     this.child = spawn('npm', ['start'], {
       detached: true, // its own process group, as a terminal session
@@ -64,6 +70,9 @@ export class Stack {
         POSTGRES_PORT: String(this.ports.pg),
         TEMPORAL_PORT: String(this.ports.temporal),
         TEMPORAL_UI_PORT: String(this.ports.ui),
+        KAFKA_PORT: String(this.ports.kafka),
+        KAFKA_BROKERS: '',
+        KAFKA: '',
         DATABASE_URL: '',
         TEMPORAL_ADDRESS: '',
         ADMIN_TOKEN: '',
