@@ -27,6 +27,7 @@ import { CORPUS_PAYLOAD_KEYS } from '../src/replay/corpus-key.js';
 import { loadConfig } from '../src/config.js';
 import { migrateDatabase } from '../src/db/migrate.js';
 import { createPrisma } from '../src/db/prisma.js';
+import { readModelDrains } from '../src/drains/read-model-drains.js';
 import { startEmbeddedPostgres } from '../src/dev/embedded-postgres.js';
 import { ensureTemporalCli } from '../src/dev/temporal-cli.js';
 import { startTemporalDevServer } from '../src/dev/temporal-dev-server.js';
@@ -39,6 +40,7 @@ import { createWorker, workflowsPath } from '../src/worker/create-worker.js';
 import { initialOrderSearchAttributes, type OrderWorkflowInput } from '../src/contracts/order.contract.js';
 import { WorkflowType, workflowId } from '../src/contracts/temporal.js';
 import { cartScenarios } from './record-histories/cart-scenarios.js';
+import { drainScenarios } from './record-histories/drain-scenarios.js';
 import {
   address,
   durations,
@@ -50,7 +52,7 @@ import {
 } from './record-histories/kit.js';
 import { orderScenarios } from './record-histories/order-scenarios.js';
 
-const scenarios = [...orderScenarios, ...cartScenarios];
+const scenarios = [...orderScenarios, ...cartScenarios, ...drainScenarios];
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outDir = path.join(root, 'test', 'replay', 'histories');
@@ -185,7 +187,7 @@ async function main(): Promise<number> {
       connection: workerConnection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      deps: { prisma, payments },
+      deps: { prisma, payments, drains: readModelDrains(prisma) },
       dataConverter,
       workflowBundlePath: bundlePath,
     });
@@ -229,6 +231,7 @@ async function main(): Promise<number> {
     const ctx: Ctx = {
       http,
       client,
+      taskQueue: config.temporal.taskQueue,
       async startOrder(lines, policy, paymentMethod = 'pm_card_visa') {
         const orderId = randomUUID();
         const input: OrderWorkflowInput = {

@@ -6,7 +6,9 @@ import { encryptingDataConverter } from './codec/data-converter.js';
 import { loadConfigOrExit } from './config.js';
 import { createPrisma } from './db/prisma.js';
 import { readModelDrains } from './drains/read-model-drains.js';
-import { createNudger, ensureDrainWorkflows } from './drains/singletons.js';
+import { createNudger, ensureDrainWorkflows, KAFKA_RELAY_DRAIN, NOTIFICATIONS_DRAIN } from './drains/singletons.js';
+import { kafkaRelayFromConfig } from './events/kafka-relay.js';
+import { notificationSenderFromConfig } from './notifications/index.js';
 import { createLogger } from './logger.js';
 import { installWorkerRuntime } from './observability/worker-runtime.js';
 import { createWorker } from './worker/create-worker.js';
@@ -44,7 +46,12 @@ const dataConverter = encryptingDataConverter(config.security.payloadKeys);
 // The worker's own client: it starts the drains' singleton workflows and nudges them.
 const clientConnection = Connection.lazy({ address: config.temporal.address });
 const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace, dataConverter });
+// Read models always; the Kafka relay when a broker is configured; the mail sender always (without
+// SMTP_URL it sends nothing and the rows wait in the outbox).
 const drains = readModelDrains(prisma);
+const relay = kafkaRelayFromConfig(config, prisma, log);
+if (relay) drains.set(KAFKA_RELAY_DRAIN, relay);
+drains.set(NOTIFICATIONS_DRAIN, notificationSenderFromConfig(config, { prisma, logger: log }));
 const worker = await createWorker({
   connection,
   namespace: config.temporal.namespace,

@@ -71,6 +71,8 @@ export interface Ctx {
     inventory: { onHand: number; restockThreshold?: number; restockQuantity?: number },
   ): Promise<Product>;
   client: Client;
+  /** The worker's task queue, for workflows a scenario starts itself. */
+  taskQueue: string;
   /** Starts an order directly, with durations of its own (the API takes them from the configuration). */
   startOrder(
     lines: { productId: string; quantity: number }[],

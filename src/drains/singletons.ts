@@ -13,6 +13,9 @@ import type { DrainWorkflowInput } from '../workflows/drain.workflow.js';
  */
 export const drainWorkflowId = (drain: string, idSuffix = '') => `${workflowId.drain(drain)}${idSuffix}`;
 
+/** Items per batch: a message is an SMTP round trip; a Kafka batch is one produce request. */
+const BATCH: Record<string, number> = { [NOTIFICATIONS_DRAIN]: 50, [KAFKA_RELAY_DRAIN]: 500 };
+
 /** Starts each drain's workflow unless it runs already. */
 export async function ensureDrainWorkflows(
   client: Client,
@@ -26,7 +29,7 @@ export async function ensureDrainWorkflows(
       client.workflow.start(WorkflowType.drain, {
         taskQueue,
         workflowId: drainWorkflowId(drain, idSuffix),
-        args: [{ drain, ...input } satisfies DrainWorkflowInput],
+        args: [{ drain, batch: BATCH[drain] ?? 200, ...input } satisfies DrainWorkflowInput],
         workflowIdConflictPolicy: 'USE_EXISTING',
         // A drain that failed for good (its worker lost its Kafka, say) starts afresh next time.
         workflowIdReusePolicy: 'ALLOW_DUPLICATE',

@@ -131,6 +131,16 @@ const expected: Record<string, { workflowType: string; closes: string; check: (h
       expect(result(h).timeline.map((t: { type: string }) => t.type)).toContain('backordered');
     },
   },
+  'drain-continued-as-new.json': {
+    workflowType: 'drainWorkflow',
+    closes: 'WORKFLOW_EXECUTION_CONTINUED_AS_NEW',
+    check: (h) => {
+      expect(started(h).workflowId).toBe('projector-popular-items');
+      expect(signals(h)).toContain('nudge');
+      expect(eventsOf(h, 'ACTIVITY_TASK_COMPLETED').length).toBeGreaterThanOrEqual(2); // batches
+      expect(eventsOf(h, 'TIMER_FIRED').length).toBeGreaterThanOrEqual(1); // slept when caught up
+    },
+  },
   'restock.json': {
     workflowType: 'restockWorkflow',
     closes: 'WORKFLOW_EXECUTION_COMPLETED',

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { NOTIFICATIONS_DRAIN, workflowId } from '../../contracts/temporal.js';
 import { Type } from 'typebox';
 import { DomainError, ErrorCode } from '../../domain/errors.js';
 import {
@@ -36,7 +37,7 @@ const Notification = Type.Object(
 const NotificationIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
 
 /** Operators: the notification outbox, what did not go out and why, and a retry. Needs the admin token. */
-export const adminNotificationRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { prisma }) => {
+export const adminNotificationRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { prisma, temporal }) => {
   const tags = ['admin'];
 
   app.get(
@@ -105,6 +106,11 @@ export const adminNotificationRoutes: FastifyPluginAsyncTypebox<AppDeps> = async
         throw new DomainError(ErrorCode.NothingToRetry, `notification ${request.params.id} was sent already`, {
           sentAt: outcome.row.sentAt,
         });
+      // Wake the sender now rather than at its next poll (best effort: the poll comes all the same).
+      await temporal.client.workflow
+        .getHandle(workflowId.drain(NOTIFICATIONS_DRAIN))
+        .signal('nudge')
+        .catch(() => undefined);
       return outcome.row;
     },
   );
