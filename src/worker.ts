@@ -64,6 +64,10 @@ const worker = await createWorker({
   },
   dataConverter,
   workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH || undefined,
+  // The SDK sizes its workflow cache from the heap unless told; the benchmarks set it explicitly.
+  overrides: process.env.WORKER_MAX_CACHED_WORKFLOWS
+    ? { maxCachedWorkflows: Number(process.env.WORKER_MAX_CACHED_WORKFLOWS) }
+    : undefined,
 });
 
 // Started by `npm start`: stop when the supervisor goes away, whatever the way it went. The channel

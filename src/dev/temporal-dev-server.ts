@@ -19,6 +19,8 @@ export interface DevServerOptions {
   pidFile: string;
   /** The API's codec endpoint: the Web UI decodes encrypted payloads there for a signed-in operator. */
   codecEndpoint?: string;
+  /** More `start-dev` flags (e.g. `--metrics-port`, `--sqlite-pragma`): the benchmarks pass some. */
+  extraArgs?: string[];
 }
 
 export interface RunningDevServer {
@@ -60,7 +62,7 @@ export async function waitForTemporal(
  * Registers the project's search attributes at start (repeating them on restart is harmless).
  */
 export async function startTemporalDevServer(options: DevServerOptions): Promise<RunningDevServer> {
-  const { cliPath, ip, port, uiPort, namespace, dbFile, logFile, pidFile, codecEndpoint } = options;
+  const { cliPath, ip, port, uiPort, namespace, dbFile, logFile, pidFile, codecEndpoint, extraArgs = [] } = options;
   await mkdir(path.dirname(dbFile), { recursive: true });
 
   // A dev server left running by an earlier run that was killed would hold the port and the file.
@@ -87,6 +89,7 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
     'warn',
     ...searchAttributeCliArgs().flatMap((attr) => ['--search-attribute', attr]),
     ...(codecEndpoint ? ['--ui-codec-endpoint', codecEndpoint] : []),
+    ...extraArgs,
   ];
   const log = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });

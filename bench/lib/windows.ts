@@ -1,0 +1,59 @@
+/** Load windows on the generator: latency at a fixed offered rate, and the highest sustainable rate. */
+import type { LoadResult, LoadTarget } from './load-plan.js';
+import type { Context } from './measure.js';
+import { percentile } from './stats.js';
+
+export interface Window {
+  rate: number;
+  p50: number;
+  p99: number;
+  /** Answered per second over the window. */
+  throughput: number;
+  result: LoadResult;
+}
+
+/** `seconds` of requests at `rate` per second, open loop. */
+export async function latencyWindow(ctx: Context, target: LoadTarget, rate: number, seconds: number): Promise<Window> {
+  const count = Math.max(1, Math.round(rate * seconds));
+  const result = await ctx.stack.load({ target, rate, count });
+  if (result.failed > 0) ctx.log(`  ${result.failed}/${result.sent} failed at ${rate}/s: ${result.errors[0]}`);
+  return {
+    rate,
+    p50: percentile(result.latencies, 50),
+    p99: percentile(result.latencies, 99),
+    throughput: result.ok / (result.elapsedMs / 1000),
+    result,
+  };
+}
+
+/** Sustained: every request answered, and p99 within the bound. */
+export const sustained = (w: Window, p99Bound: number) =>
+  w.result.failed === 0 && w.result.ok === w.result.sent && w.p99 <= p99Bound;
+
+/**
+ * The highest offered rate that stays sustained: up by ×1.5 from `start` until a window fails, then
+ * one step halfway back. `windowSeconds` each; at most `maxSteps` windows.
+ */
+export async function maxSustainableRate(
+  ctx: Context,
+  target: LoadTarget,
+  opts: { start: number; windowSeconds: number; p99Bound: number; maxSteps: number; cap?: number },
+): Promise<{ rate: number; windows: Window[] }> {
+  const windows: Window[] = [];
+  let good = 0;
+  let bad = Infinity;
+  let rate = opts.start;
+  for (let step = 0; step < opts.maxSteps; step++) {
+    const w = await latencyWindow(ctx, target, rate, opts.windowSeconds);
+    windows.push(w);
+    ctx.log(`  ${target.kind} ${rate.toFixed(1)}/s: p50 ${w.p50.toFixed(1)} ms, p99 ${w.p99.toFixed(1)} ms`);
+    if (sustained(w, opts.p99Bound)) good = rate;
+    else bad = Math.min(bad, rate);
+    if (bad === Infinity) rate = Math.min(rate * 1.5, opts.cap ?? Infinity);
+    else if (bad / Math.max(good, 1e-9) > 1.2) rate = good > 0 ? (good + bad) / 2 : bad / 2;
+    else break;
+    // Let queues left by a failed window drain before the next one.
+    if (w.p99 > opts.p99Bound) await new Promise((r) => setTimeout(r, 2_000));
+  }
+  return { rate: good, windows };
+}
