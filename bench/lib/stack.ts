@@ -55,7 +55,9 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(log: (line: string) => void): Promise<Stack> {
+/** `profileDir`: the worker and the API write V8 CPU profiles there (`--cpu-prof`) as they exit. */
+export async function startStack(log: (line: string) => void, profileDir?: string): Promise<Stack> {
+  const nodeArgs = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
   const root = await mkdtemp(path.join(tmpdir(), 'bench-'));
   await chmod(root, 0o755); // PostgreSQL runs as user postgres when we are root.
   const ports = await Promise.all(Array.from({ length: 6 }, () => freePort()));
@@ -128,9 +130,9 @@ export async function startStack(log: (line: string) => void): Promise<Stack> {
   };
   const config = loadConfig(env);
   const baselineQueue = `bench-baseline-${randomUUID()}`;
-  let worker = await startNodeProcess(src('worker.ts'), env);
+  let worker = await startNodeProcess(src('worker.ts'), env, nodeArgs);
   const [api, baseline, loadgen] = await Promise.all([
-    startNodeProcess(src('api/server.ts'), env),
+    startNodeProcess(src('api/server.ts'), env, nodeArgs),
     startNodeProcess(here('baseline-worker.ts'), {
       TEMPORAL_ADDRESS: temporal.address,
       BASELINE_TASK_QUEUE: baselineQueue,
@@ -169,7 +171,7 @@ export async function startStack(log: (line: string) => void): Promise<Stack> {
     api,
     async restartWorker(extra = {}) {
       await worker.stop();
-      worker = await startNodeProcess(src('worker.ts'), { ...env, ...extra });
+      worker = await startNodeProcess(src('worker.ts'), { ...env, ...extra }, nodeArgs);
     },
     load(plan) {
       const id = nextLoad++;
