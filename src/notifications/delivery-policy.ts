@@ -41,15 +41,23 @@ const MESSAGE_CODES = new Set(['EENVELOPE', 'EMESSAGE']);
  * Sorts a send's error. The rule for giving up early: a 5xx reply (RFC 5321: permanent) to the
  * envelope or the message (an unknown mailbox, a message refused as such) ends the message at once,
  * since the same message would be refused the same way. A 5xx at connection or login (530, 535: our
- * credentials or the server's setup) is not the message's fault: it is retried like an outage, so
- * fixing the setup lets everything through. 4xx replies and network errors are retried.
+ * credentials or the server's setup), or to MAIL FROM (our MAIL_FROM, which the provider does not
+ * let us send as), is not the message's fault: it is retried like an outage, so fixing the setup
+ * lets everything through. 4xx replies and network errors are retried.
  */
 export function classifySendFailure(err: unknown): SendFailure {
-  const e = (err ?? {}) as { code?: unknown; responseCode?: unknown; response?: unknown; message?: unknown };
+  const e = (err ?? {}) as {
+    code?: unknown;
+    command?: unknown;
+    responseCode?: unknown;
+    response?: unknown;
+    message?: unknown;
+  };
   const code = typeof e.code === 'string' ? e.code : undefined;
   const status = typeof e.responseCode === 'number' ? e.responseCode : undefined;
   const detail = typeof e.response === 'string' && e.response ? e.response : String(e.message ?? err);
-  const aboutMessage = code !== undefined && MESSAGE_CODES.has(code);
+  // MAIL FROM carries the shop's MAIL_FROM, the same on every message: refused, it is our setup.
+  const aboutMessage = code !== undefined && MESSAGE_CODES.has(code) && e.command !== 'MAIL FROM';
   return {
     error: [code, detail].filter(Boolean).join(': ').replace(/\s+/g, ' ').slice(0, 1_000),
     permanent: aboutMessage && status !== undefined && status >= 500 && status < 600,
