@@ -27,11 +27,19 @@ export interface BatchOutcome {
   position: JournalPosition;
 }
 
+/** How long a batch waits for its model's position row (held by another batch, or a rebuild). */
+const POSITION_LOCK_TIMEOUT = '5s';
+
 /** Reads, applies and records one batch of at most `limit` events; `applied: 0` when caught up. */
 export async function projectBatch(prisma: PrismaClient, projection: Projection, limit: number): Promise<BatchOutcome> {
-  // Generous: a batch may wait for a rebuild holding the position row, or for a slow database.
+  // Generous, for a slow database; the position row itself is waited for only briefly (below).
   return prisma.$transaction(
     async (tx) => {
+      // A rebuild holds the position row for its whole transaction (minutes, on a big journal).
+      // Waiting for it would outlive this transaction's timeout and the activity's (Prisma's
+      // rollback waits behind the blocked statement), every retry holding one more pooled
+      // connection: give up soon instead (55P03), and let Temporal try again.
+      await tx.$executeRawUnsafe(`SET LOCAL lock_timeout = '${POSITION_LOCK_TIMEOUT}'`);
       const position = await lockPosition(tx, projection.name);
       return applyNext(tx, projection, position, limit);
     },

@@ -137,11 +137,14 @@ export function createKafkaRelay(deps: KafkaRelayDeps): Drain {
     return producer;
   }
 
+  /** Its row in projection_positions, so /api/analytics/status lists the relay from its first try. */
+  async function ensureRow(): Promise<void> {
+    if (rowReady) return;
+    await prisma.$executeRaw`INSERT INTO projection_positions (name) VALUES (${name}) ON CONFLICT DO NOTHING`;
+    rowReady = true;
+  }
+
   async function storedPosition(): Promise<JournalPosition> {
-    if (!rowReady) {
-      await prisma.$executeRaw`INSERT INTO projection_positions (name) VALUES (${name}) ON CONFLICT DO NOTHING`;
-      rowReady = true;
-    }
     const [row] = await prisma.$queryRaw<{ tx_id: string; seq: string }[]>`
       SELECT tx_id::text AS tx_id, seq::text AS seq FROM projection_positions WHERE name = ${name}`;
     if (!row) throw new Error(`projection_positions has no row ${name}`);
@@ -165,6 +168,9 @@ export function createKafkaRelay(deps: KafkaRelayDeps): Drain {
 
   return {
     async runBatch(limit) {
+      // The row first: a broker that is away (at the worker's start, say) fails the batch below,
+      // and the relay must still be listed, with its lag, by /api/analytics/status meanwhile.
+      await ensureRow();
       const out = await connected();
       const position = await storedPosition();
       // Read outside any transaction: nothing stays open while the broker is asked.

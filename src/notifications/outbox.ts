@@ -167,7 +167,16 @@ function decodeCursor(cursor: string): { t: Date; id: string } {
     throw invalid();
   }
   const t = typeof parsed?.t === 'string' ? new Date(parsed.t) : undefined;
-  if (!t || Number.isNaN(t.getTime()) || typeof parsed.id !== 'string' || !UUID.test(parsed.id)) throw invalid();
+  // Years 1 to 9999 only: a forged date JavaScript accepts (year -100000) PostgreSQL refuses (a 500).
+  const year = t?.getUTCFullYear() ?? NaN;
+  if (
+    !t ||
+    Number.isNaN(t.getTime()) ||
+    !(year >= 1 && year <= 9999) ||
+    typeof parsed.id !== 'string' ||
+    !UUID.test(parsed.id)
+  )
+    throw invalid();
   return { t, id: parsed.id };
 }
 
