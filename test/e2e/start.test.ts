@@ -7,6 +7,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { freePort } from '../../src/dev/ports.js';
@@ -128,6 +129,69 @@ describe('npm start', () => {
 
     expect((await fetch(`http://127.0.0.1:${ports.ui}/`)).status).toBe(200);
     expect((await api('/readyz')).status).toBe(200);
+  });
+
+  it('follows a placed order into the analytics, onto the Kafka topic and into the mail inbox', async () => {
+    const out = running!.output();
+    const inbox = /Mail inbox\s+(http\S+)/.exec(out)?.[1];
+    expect(inbox, out).toBeDefined();
+    const auth = { authorization: `Bearer ${adminToken}` };
+    const [product] = ((await (await api('/api/products?inStock=true&limit=1')).json()) as { items: { id: string }[] })
+      .items;
+    const email = `start-${Date.now()}@example.com`;
+    const placed = await api('/api/orders', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        lines: [{ productId: product!.id, quantity: 1 }],
+        email,
+        paymentMethod: 'pm_card_visa',
+        shippingAddress: { name: 'Ada', line1: '1 Main St', city: 'Town', postalCode: '12345', country: 'US' },
+      }),
+    });
+    expect(placed.status).toBe(202);
+    const { orderId } = (await placed.json()) as { orderId: string };
+    const eventually = async <T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean) => {
+      let last: T | undefined;
+      for (let i = 0; i < 150; i++) {
+        last = await probe().catch(() => undefined as T);
+        if (last !== undefined && ok(last)) return last;
+        await sleep(200);
+      }
+      throw new Error(`${what}: ${JSON.stringify(last)}`);
+    };
+    const today = new Date().toISOString().slice(0, 10);
+    await eventually(
+      'the funnel counts the order placed and paid',
+      async () => (await (await api(`/api/analytics/funnel?from=${today}`, { headers: auth })).json()) as any,
+      (b) => b.days?.at(-1)?.placed >= 1 && b.days.at(-1).paid >= 1,
+    );
+    const mail = await eventually(
+      'the confirmation in the inbox',
+      async () => (await (await fetch(`${inbox}api/v1/search?query=to:${encodeURIComponent(email)}`)).json()) as any,
+      (b) => b.messages?.length >= 1,
+    );
+    expect(mail.messages[0].Subject).toMatch(/order/i);
+    const status = await eventually(
+      'the Kafka relay caught up',
+      async () => (await (await api('/api/analytics/status', { headers: auth })).json()) as any,
+      (b) => b.drains?.some((d: any) => d.name === 'kafka-relay' && d.lagEvents === 0 && d.eventsApplied >= 2),
+    );
+    const kafka = new Kafka({
+      clientId: 'start-test',
+      brokers: [`127.0.0.1:${ports.kafka}`],
+      logLevel: logLevel.NOTHING,
+    });
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const offsets = await admin.fetchTopicOffsets('shop.order-events');
+      expect(offsets.reduce((n, p) => n + Number(p.high), 0)).toBeGreaterThanOrEqual(2);
+    } finally {
+      await admin.disconnect();
+    }
+    expect(status.journal.events).toBeGreaterThanOrEqual(2);
+    expect(orderId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('keeps the API up when the worker crashes, and restarts the worker', async () => {
