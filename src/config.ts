@@ -39,6 +39,11 @@ export interface Config {
     uiPort: number;
     uiUrl: string;
     cliPath: string | undefined;
+    /**
+     * SQLite pragmas of the dev server `npm start` runs (TEMPORAL_SQLITE_PRAGMAS, comma-separated
+     * name=value; `default` for SQLite's own): WAL with synchronous=NORMAL by default.
+     */
+    sqlitePragmas: string[];
   };
   /** ISO 4217 code of the one currency the shop sells in. */
   currency: string;
@@ -122,6 +127,13 @@ const checkPostgresUrl = (value: string): string | undefined => {
 const checkHostPort = (value: string): string | undefined =>
   /^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/.test(value) ? undefined : 'must be host:port, e.g. 127.0.0.1:7233';
 
+/** Write-ahead log, fsync at checkpoints: see README "Configuration" for the durability trade-off. */
+export const DEFAULT_SQLITE_PRAGMAS = 'journal_mode=wal,synchronous=normal';
+const PRAGMA = /^[a-z_]+=[A-Za-z0-9_-]+$/;
+const sqlitePragmas = (v: string) => (v === 'default' ? [] : v.split(',').map((p) => p.trim()));
+const checkPragmas = (v: string) =>
+  sqlitePragmas(v).every((p) => PRAGMA.test(p)) ? undefined : 'must be name=value pairs, comma-separated, or default';
+
 /** One address, bare or as `Name <address>`: a list or a header break would mail someone else. */
 const checkMailbox = (value: string): string | undefined =>
   /^(?:[^<>\r\n,;"]*<[^\s@<>,;"]+@[^\s@<>,;"]+>|[^\s@<>,;"]+@[^\s@<>,;"]+)$/.test(value)
@@ -171,6 +183,7 @@ export function loadConfig(env: Env = process.env): Config {
       uiPort,
       uiUrl: r.string('TEMPORAL_UI_URL', `http://localhost:${uiPort}`),
       cliPath: r.raw('TEMPORAL_CLI_PATH'),
+      sqlitePragmas: sqlitePragmas(r.string('TEMPORAL_SQLITE_PRAGMAS', DEFAULT_SQLITE_PRAGMAS, checkPragmas)),
     },
     currency: r.string('CURRENCY', 'USD', (v) =>
       /^[A-Z]{3}$/.test(v) ? undefined : 'must be an ISO 4217 code such as USD',

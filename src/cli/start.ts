@@ -191,6 +191,7 @@ try {
         logFile: path.join(config.dataDir, 'temporal.log'),
         pidFile: path.join(config.dataDir, 'temporal.pid'),
         codecEndpoint: `${config.publicUrl}/codec`,
+        extraArgs: config.temporal.sqlitePragmas.flatMap((p) => ['--sqlite-pragma', p]),
       }),
     );
   }

@@ -70,6 +70,20 @@ describe('loadConfig', () => {
     });
   });
 
+  it("runs the dev server's SQLite in WAL mode unless told otherwise, and refuses pragmas that are not name=value", () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).temporal.sqlitePragmas).toEqual([
+      'journal_mode=wal',
+      'synchronous=normal',
+    ]);
+    expect(loadConfig({ DATA_DIR: dataDir(), TEMPORAL_SQLITE_PRAGMAS: 'default' }).temporal.sqlitePragmas).toEqual([]);
+    expect(
+      loadConfig({ DATA_DIR: dataDir(), TEMPORAL_SQLITE_PRAGMAS: 'synchronous=full' }).temporal.sqlitePragmas,
+    ).toEqual(['synchronous=full']);
+    expect(problemsOf({ TEMPORAL_SQLITE_PRAGMAS: 'journal_mode=wal; --rm -rf' })).toEqual([
+      expect.stringMatching(/^TEMPORAL_SQLITE_PRAGMAS: must be name=value pairs/),
+    ]);
+  });
+
   it('names each bad variable and says what is wrong, all at once', () => {
     const problems = problemsOf({
       PORT: 'eighty',
