@@ -88,7 +88,8 @@ export async function analyticsStatus(prisma: PrismaClient) {
       WHERE (tx_id, seq) > (${p?.tx_id ?? '0'}::xid8, ${p?.seq ?? '0'}::bigint)`;
     drains.push({
       name,
-      position: p ? { txId: p.tx_id, seq: p.seq } : null,
+      // A row at the journal's start (created by a first try that applied nothing) is no position yet.
+      position: p && p.tx_id !== '0' ? { txId: p.tx_id, seq: p.seq } : null,
       eventsApplied: Number(p?.events ?? 0),
       updatedAt: p?.updated_at.toISOString() ?? null,
       lagEvents: Number(lag!.events),
