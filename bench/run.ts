@@ -86,6 +86,16 @@ const environment: Environment = {
 };
 log(`stack up: API ${stack.url}, Temporal ${stack.temporalAddress}`);
 
+// Ctrl-C or kill: stop the stack's processes and servers before going.
+let closing = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.on(signal, () => {
+    if (closing) process.exit(130);
+    closing = true;
+    log(`${signal}: stopping the stack`);
+    void stack.close().finally(() => process.exit(130));
+  });
+
 const ctx: Context = { stack, smoke, runs, log, shared: new Map() };
 const records: MeasureRecord[] = [];
 for (const measure of selected) {
@@ -102,6 +112,7 @@ for (const measure of selected) {
     smoke,
     runs,
   };
+  const loadAtStart = loadavg()[0]!;
   try {
     record.result = await measure.run(ctx);
   } catch (err) {
@@ -109,6 +120,7 @@ for (const measure of selected) {
     log(`${measure.name} failed: ${record.error}`);
   }
   record.seconds = (Date.now() - started) / 1000;
+  record.load = { atStart: loadAtStart, atEnd: loadavg()[0]! };
   log(`${measure.name} done in ${record.seconds.toFixed(0)} s`);
   records.push(record);
 }

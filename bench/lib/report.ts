@@ -20,6 +20,8 @@ export interface MeasureRecord {
   environment: Environment;
   smoke: boolean;
   runs: number;
+  /** The machine's 1-minute load average as the measure began and ended (other work shows here). */
+  load?: { atStart: number; atEnd: number };
   result?: MeasureResult;
   error?: string;
 }
@@ -65,7 +67,7 @@ function section(measure: Measure, record: MeasureRecord | undefined, reading: s
   else {
     const r = record.result!;
     lines.push(
-      `Measured ${record.measuredAt.slice(0, 16).replace('T', ' ')} UTC in ${Math.round(record.seconds)} s, ${record.runs} run${record.runs === 1 ? '' : 's'}${record.smoke ? ' (**smoke mode**: tiny sizes, says nothing about speed)' : ''}. ${r.setup}`,
+      `Measured ${record.measuredAt.slice(0, 16).replace('T', ' ')} UTC in ${Math.round(record.seconds)} s, ${record.runs} run${record.runs === 1 ? '' : 's'}${record.smoke ? ' (**smoke mode**: tiny sizes, says nothing about speed)' : ''}${record.load ? `, load average ${record.load.atStart.toFixed(1)} → ${record.load.atEnd.toFixed(1)}` : ''}. ${r.setup}`,
       '',
       '| figure | median | min | max | unit |',
       '| --- | --- | --- | --- | --- |',

@@ -12,9 +12,18 @@ export interface Window {
   result: LoadResult;
 }
 
-/** `seconds` of requests at `rate` per second, open loop. */
-export async function latencyWindow(ctx: Context, target: LoadTarget, rate: number, seconds: number): Promise<Window> {
-  const count = Math.max(1, Math.round(rate * seconds));
+/**
+ * `seconds` of requests at `rate` per second, open loop; longer at low rates so a p99 rests on at
+ * least `minSamples` requests (up to `maxSeconds`).
+ */
+export async function latencyWindow(
+  ctx: Context,
+  target: LoadTarget,
+  rate: number,
+  seconds: number,
+  { minSamples = 1, maxSeconds = seconds }: { minSamples?: number; maxSeconds?: number } = {},
+): Promise<Window> {
+  const count = Math.max(1, Math.round(rate * seconds), Math.min(minSamples, Math.round(rate * maxSeconds)));
   const result = await ctx.stack.load({ target, rate, count });
   if (result.failed > 0) ctx.log(`  ${result.failed}/${result.sent} failed at ${rate}/s: ${result.errors[0]}`);
   return {
@@ -37,17 +46,32 @@ export const sustained = (w: Window, p99Bound: number) =>
 export async function maxSustainableRate(
   ctx: Context,
   target: LoadTarget,
-  opts: { start: number; windowSeconds: number; p99Bound: number; maxSteps: number; cap?: number },
+  opts: {
+    start: number;
+    windowSeconds: number;
+    p99Bound: number;
+    maxSteps: number;
+    cap?: number;
+    minSamples?: number;
+    maxSeconds?: number;
+  },
 ): Promise<{ rate: number; windows: Window[] }> {
   const windows: Window[] = [];
   let good = 0;
   let bad = Infinity;
   let rate = opts.start;
   for (let step = 0; step < opts.maxSteps; step++) {
-    const w = await latencyWindow(ctx, target, rate, opts.windowSeconds);
+    let w = await latencyWindow(ctx, target, rate, opts.windowSeconds, opts);
     windows.push(w);
     ctx.log(`  ${target.kind} ${rate.toFixed(1)}/s: p50 ${w.p50.toFixed(1)} ms, p99 ${w.p99.toFixed(1)} ms`);
-    if (sustained(w, opts.p99Bound)) good = rate;
+    if (!sustained(w, opts.p99Bound) && rate > good) {
+      // One slow moment (a checkpoint, a GC, another process) should not decide it: a second try.
+      await new Promise((r) => setTimeout(r, 2_000));
+      w = await latencyWindow(ctx, target, rate, opts.windowSeconds, opts);
+      windows.push(w);
+      ctx.log(`  ${target.kind} ${rate.toFixed(1)}/s again: p50 ${w.p50.toFixed(1)} ms, p99 ${w.p99.toFixed(1)} ms`);
+    }
+    if (sustained(w, opts.p99Bound)) good = Math.max(good, rate);
     else bad = Math.min(bad, rate);
     if (bad === Infinity) rate = Math.min(rate * 1.5, opts.cap ?? Infinity);
     else if (bad / Math.max(good, 1e-9) > 1.2) rate = good > 0 ? (good + bad) / 2 : bad / 2;
