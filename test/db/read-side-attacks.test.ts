@@ -4,18 +4,23 @@
  * - /api/analytics/status lists the Kafka relay, with its lag, while its broker is down;
  * - a projector's batch that finds its position row held by a rebuild gives up within seconds
  *   (Temporal retries it) instead of holding a pooled connection for as long as the rebuild runs;
- * - cursors and query parameters an operator sends never make a 5xx.
+ * - cursors and query parameters an operator sends never make a 5xx;
+ * - an operator's retry of a dead e-mail (a database change) answers while Temporal is away: the
+ *   sender's nudge is best effort, not something to wait 20 s for.
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Client, Connection } from '@temporalio/client';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/api/app.js';
 import { analyticsStatus } from '../../src/db/analytics.store.js';
 import { appendJournal, type JournalInput } from '../../src/db/journal.store.js';
 import { popularItems, projectBatch } from '../../src/db/projections.js';
 import { freePort } from '../../src/dev/ports.js';
 import { createKafkaRelay } from '../../src/events/kafka-relay.js';
-import { startTestStack, type TestStack } from '../helpers/app.js';
+import { createPaymentProvider } from '../../src/payments/index.js';
+import { startTestStack, TEST_ADMIN_TOKEN, type TestStack } from '../helpers/app.js';
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -112,4 +117,43 @@ describe('the read side, attacked', () => {
       expect(res.status, `${path}: ${JSON.stringify(res.body)}`).toBeLessThan(500);
     }
   });
+
+  it('answers an operator retrying a dead e-mail while Temporal is away', async () => {
+    const row = await stack.db.prisma.notification.create({
+      data: {
+        dedupeKey: `order_confirmed:${randomUUID()}`,
+        kind: 'order_confirmed',
+        subjectId: randomUUID(),
+        recipient: 'someone@example.com',
+        payload: {},
+        status: 'dead',
+        attempts: 10,
+      },
+    });
+    // The API as server.ts builds it, its Temporal server gone (nothing listens on port 1).
+    const connection = Connection.lazy({ address: '127.0.0.1:1' });
+    const client = new Client({ connection, namespace: stack.config.temporal.namespace });
+    const app = await buildApp(
+      {
+        config: stack.config,
+        prisma: stack.db.prisma,
+        temporal: { client, connection },
+        payments: createPaymentProvider(stack.config, stack.db.prisma),
+      },
+      { logger: false },
+    );
+    try {
+      const started = Date.now();
+      const res = await app.inject({
+        method: 'POST',
+        url: `/api/admin/notifications/${row.id}/retry`,
+        headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+      });
+      expect([res.statusCode, res.json().status], res.body).toEqual([200, 'pending']);
+      expect(Date.now() - started).toBeLessThan(3_000);
+    } finally {
+      await app.close();
+      await connection.close().catch(() => undefined);
+    }
+  }, 40_000);
 });

@@ -107,7 +107,9 @@ export const adminNotificationRoutes: FastifyPluginAsyncTypebox<AppDeps> = async
           sentAt: outcome.row.sentAt,
         });
       // Wake the sender now rather than at its next poll (best effort: the poll comes all the same).
-      await temporal.client.workflow
+      // Not awaited: with Temporal away the signal takes its retries (20 s), and the retry, already
+      // applied, would be answered 503 by the answer-within net.
+      void temporal.client.workflow
         .getHandle(workflowId.drain(NOTIFICATIONS_DRAIN))
         .signal('nudge')
         .catch(() => undefined);
