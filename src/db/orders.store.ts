@@ -1,8 +1,8 @@
-import { DomainError, ErrorCode } from '../domain/errors.js';
 import { lifecycleEvents } from '../domain/order-lifecycle.js';
 import { safeJson } from '../domain/text.js';
 import type { OrderFlag, OrderStatus, OrderView } from '../domain/order.js';
 import { appendJournal, type JournalInput } from './journal.store.js';
+import { decodeCursor, encodeCursor } from './keyset-cursor.js';
 import type { Prisma, PrismaClient } from './prisma.js';
 
 /**
@@ -127,24 +127,6 @@ export interface OrderSummary {
   updatedAt: string;
 }
 
-// Newest first; the cursor is the last row's (created_at, id), so pages neither skip nor repeat
-// rows when orders are placed between two requests.
-const encodeOrderCursor = (row: { createdAt: Date; id: string }) =>
-  Buffer.from(JSON.stringify({ t: row.createdAt.toISOString(), id: row.id })).toString('base64url');
-
-function decodeOrderCursor(cursor: string): { t: Date; id: string } {
-  const invalid = () => new DomainError(ErrorCode.InvalidCursor, 'cursor is not one this API returned');
-  let parsed: { t?: unknown; id?: unknown };
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as typeof parsed;
-  } catch {
-    throw invalid();
-  }
-  const t = typeof parsed.t === 'string' ? new Date(parsed.t) : undefined;
-  if (!t || Number.isNaN(t.getTime()) || typeof parsed.id !== 'string') throw invalid();
-  return { t, id: parsed.id };
-}
-
 /** Orders from the read side (summaries the workflows write), filtered, newest first. */
 export async function listOrders(
   prisma: PrismaClient,
@@ -158,7 +140,7 @@ export async function listOrders(
   if (query.placedFrom) and.push({ createdAt: { gte: query.placedFrom } });
   if (query.placedTo) and.push({ createdAt: { lt: query.placedTo } });
   if (query.cursor) {
-    const { t, id } = decodeOrderCursor(query.cursor);
+    const { t, id } = decodeCursor(query.cursor);
     and.push({ OR: [{ createdAt: { lt: t } }, { createdAt: t, id: { lt: id } }] });
   }
   const rows = await prisma.order.findMany({
@@ -187,6 +169,6 @@ export async function listOrders(
       placedAt: r.createdAt.toISOString(),
       updatedAt: r.updatedAt.toISOString(),
     })),
-    nextCursor: rows.length > query.limit && last ? encodeOrderCursor(last) : null,
+    nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null,
   };
 }

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from './ports.js';
 import { stopLeftover } from './processes.js';
+import { goBuiltVersion } from './go-build.js';
 import { toolsDir } from './temporal-cli.js';
 
 const run = promisify(execFile);
@@ -38,16 +39,6 @@ async function runs(binary: string): Promise<boolean> {
   }
 }
 
-/** The module version a Go-built binary was built from (`go version -m`): a go-installed copy says "dev". */
-async function builtVersion(binary: string): Promise<string | undefined> {
-  try {
-    const { stdout } = await run('go', ['version', '-m', binary], { timeout: 15_000 });
-    return new RegExp(`^\\s*mod\\s+${MODULE.replaceAll('.', '\\.')}\\s+v(\\S+)`, 'm').exec(stdout)?.[1];
-  } catch {
-    return undefined;
-  }
-}
-
 /** The first working Mailpit: MAILPIT_PATH, then the project's copy (unless built from another version), then PATH. */
 export async function findMailpit(explicitPath = process.env.MAILPIT_PATH || undefined): Promise<string | undefined> {
   if (explicitPath) {
@@ -57,7 +48,7 @@ export async function findMailpit(explicitPath = process.env.MAILPIT_PATH || und
     );
   }
   if (existsSync(projectBinary) && (await runs(projectBinary))) {
-    const version = await builtVersion(projectBinary);
+    const version = await goBuiltVersion(projectBinary, MODULE);
     if (version === undefined || version === MAILPIT_VERSION) return projectBinary;
   }
   return (await runs('mailpit')) ? 'mailpit' : undefined;

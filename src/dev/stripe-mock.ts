@@ -8,6 +8,7 @@ import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { goBuiltVersion } from './go-build.js';
 import { toolsDir } from './temporal-cli.js';
 
 const run = promisify(execFile);
@@ -36,19 +37,6 @@ async function runs(binary: string): Promise<boolean> {
 }
 
 /**
- * The module version a Go-built binary was built from (`go version -m`), since `-version` of a
- * go-installed stripe-mock says only "master". Undefined when Go or the build info is missing.
- */
-async function builtVersion(binary: string): Promise<string | undefined> {
-  try {
-    const { stdout } = await run('go', ['version', '-m', binary], { timeout: 15_000 });
-    return new RegExp(`^\\s*mod\\s+${MODULE.replaceAll('.', '\\.')}\\s+v(\\S+)`, 'm').exec(stdout)?.[1];
-  } catch {
-    return undefined;
-  }
-}
-
-/**
  * The first working stripe-mock: STRIPE_MOCK_PATH, then the project's copy (unless Go says it was
  * built from another version), then PATH.
  */
@@ -62,7 +50,7 @@ export async function findStripeMock(
     );
   }
   if (existsSync(projectBinary) && (await runs(projectBinary))) {
-    const version = await builtVersion(projectBinary);
+    const version = await goBuiltVersion(projectBinary, MODULE);
     // A copy from an older pin is rebuilt: its spec decides which requests pass.
     if (version === undefined || version === STRIPE_MOCK_VERSION) return projectBinary;
   }

@@ -4,7 +4,7 @@
  * held while a message goes out over SMTP (the journal's readers wait for the oldest open one).
  */
 import type { PrismaClient } from '../db/prisma.js';
-import { DomainError, ErrorCode } from '../domain/errors.js';
+import { decodeCursor, encodeCursor } from '../db/keyset-cursor.js';
 
 export const notificationStatuses = ['pending', 'sent', 'dead', 'skipped'] as const;
 export type NotificationStatus = (typeof notificationStatuses)[number];
@@ -154,38 +154,12 @@ const view = (r: Row): NotificationView => ({
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-// Newest first; the cursor is the last row's (created_at, id), as for orders.
-const encodeCursor = (r: { createdAt: Date; id: string }) =>
-  Buffer.from(JSON.stringify({ t: r.createdAt.toISOString(), id: r.id })).toString('base64url');
-
-function decodeCursor(cursor: string): { t: Date; id: string } {
-  const invalid = () => new DomainError(ErrorCode.InvalidCursor, 'cursor is not one this API returned');
-  let parsed: { t?: unknown; id?: unknown };
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as typeof parsed;
-  } catch {
-    throw invalid();
-  }
-  const t = typeof parsed?.t === 'string' ? new Date(parsed.t) : undefined;
-  // Years 1 to 9999 only: a forged date JavaScript accepts (year -100000) PostgreSQL refuses (a 500).
-  const year = t?.getUTCFullYear() ?? NaN;
-  if (
-    !t ||
-    Number.isNaN(t.getTime()) ||
-    !(year >= 1 && year <= 9999) ||
-    typeof parsed.id !== 'string' ||
-    !UUID.test(parsed.id)
-  )
-    throw invalid();
-  return { t, id: parsed.id };
-}
-
 /** Outbox rows, newest first, by state and subject (an order or cart id). */
 export async function listNotifications(
   prisma: PrismaClient,
   query: { status?: NotificationStatus; subjectId?: string; limit: number; cursor?: string },
 ): Promise<{ items: NotificationView[]; nextCursor: string | null }> {
-  const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+  const after = query.cursor ? decodeCursor(query.cursor, UUID) : undefined;
   const rows = await prisma.notification.findMany({
     where: {
       ...(query.status ? { status: query.status } : {}),
