@@ -4,6 +4,7 @@
  *   npm run bench -- --smoke               tiny sizes, one run: proves the suite runs, not how fast
  *   npm run bench -- --runs 5              runs per figure (3 by default)
  *   npm run bench -- --profile DIR         the worker and the API write CPU profiles (--cpu-prof) to DIR
+ *   npm run bench -- --report-only         rebuild BENCHMARKS.md from bench/results/ without measuring
  *   npm run bench -- --out DIR             DIR/BENCHMARKS.md and DIR/results/ instead of the project's
  */
 import { execFileSync } from 'node:child_process';
@@ -61,6 +62,14 @@ const selected = runOrder
 const file = out ? path.join(out, 'BENCHMARKS.md') : path.join(root, 'BENCHMARKS.md');
 const resultsDir = out ? path.join(out, 'results') : path.join(root, 'bench', 'results');
 mkdirSync(resultsDir, { recursive: true });
+
+const suiteFile = path.join(resultsDir, 'suite.json');
+const lastSuite = () =>
+  existsSync(suiteFile) ? (JSON.parse(readFileSync(suiteFile, 'utf8')) as { seconds: number }) : undefined;
+if (args.includes('--report-only')) {
+  writeReport({ file, resultsDir, measures, records: [], suiteSeconds: lastSuite()?.seconds });
+  process.exit(0);
+}
 
 const began = Date.now();
 const log = (line: string) => console.log(`[bench +${((Date.now() - began) / 1000).toFixed(0)}s] ${line}`);
@@ -127,16 +136,12 @@ for (const measure of selected) {
 await stack.close();
 
 const suiteSeconds = (Date.now() - began) / 1000;
-const suiteFile = path.join(resultsDir, 'suite.json');
 if (selected.length === measures.length)
   writeFileSync(
     suiteFile,
     `${JSON.stringify({ finishedAt: new Date().toISOString(), seconds: suiteSeconds, smoke, runs }, null, 2)}\n`,
   );
-const lastSuite = existsSync(suiteFile)
-  ? (JSON.parse(readFileSync(suiteFile, 'utf8')) as { seconds: number })
-  : undefined;
-writeReport({ file, resultsDir, measures, records, suiteSeconds: lastSuite?.seconds });
+writeReport({ file, resultsDir, measures, records, suiteSeconds: lastSuite()?.seconds });
 log(`wrote ${path.relative(process.cwd(), file) || file} in ${suiteSeconds.toFixed(0)} s`);
 const failed = records.filter((r) => r.error);
 if (failed.length > 0) log(`did not complete: ${failed.map((r) => r.name).join(', ')}`);

@@ -91,7 +91,7 @@ export const hotProduct: Measure = {
         { figure: 'oversold', op: '<=', bound: 0, label: '0 oversold' },
         { figure: 'invariantsBroken', op: '<=', bound: 0, label: 'stock invariants hold' },
       ],
-      setup: `(a) holdStock called directly from the suite's process through a Prisma pool of 20 (the worker's default width), ${CONCURRENCY} at once: ${holds} holds of one unit on a row with exactly ${holds} on hand (timed), then ${holds / 2} more that must be refused. (b) Per run ${orders} orders of one unit, offered open loop at ${rate}/s, timed until all are \`reserved\`: first all for the hot product, then each for another product.`,
+      setup: `(a) holdStock called directly from the suite's process through a Prisma pool of 20 (the worker's own is 10), ${CONCURRENCY} at once: ${holds} holds of one unit on a row with exactly ${holds} on hand (timed), then ${holds / 2} more that must be refused. (b) Per run ${orders} orders of one unit, offered open loop at ${rate}/s, timed until all are \`reserved\`: first all for the hot product, then each for another product.`,
     };
   },
 };
