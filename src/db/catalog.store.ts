@@ -64,7 +64,14 @@ function decodeCursor(cursor: string, sort: ProductSort): Cursor {
   const keyType = sort === 'price' || sort === '-price' ? 'number' : 'string';
   if (parsed.s !== sort || typeof parsed.k !== keyType || typeof parsed.id !== 'string' || !UUID.test(parsed.id))
     throw invalid();
-  if (sort === 'newest' && Number.isNaN(Date.parse(parsed.k as string))) throw invalid();
+  // A key PostgreSQL could not compare with the column (a price beyond int4 or not whole, a date
+  // outside years 1 to 9999, a NUL in a name) would be a 500: only keys the API could have made pass.
+  const k = parsed.k!;
+  if (keyType === 'number' && !(Number.isInteger(k) && Math.abs(k as number) <= 2_147_483_647)) throw invalid();
+  if (sort === 'newest') {
+    const year = new Date(k as string).getUTCFullYear();
+    if (!(year >= 1 && year <= 9999)) throw invalid();
+  } else if (typeof k === 'string' && (k.includes('\u0000') || k.length > 1_000)) throw invalid();
   return parsed as Cursor;
 }
 

@@ -163,6 +163,23 @@ describe('GET /api/products', () => {
     expect(res.body.error.code).toBe('invalid_cursor');
   });
 
+  it('refuses, as invalid_cursor, forged cursors whose key the database could not compare', async () => {
+    const id = (await products('limit=1')).items[0]!.id as string;
+    const forged = (s: string, k: unknown) => Buffer.from(JSON.stringify({ s, k, id })).toString('base64url');
+    const cases: [string, unknown][] = [
+      ['price', 1e300],
+      ['price', 12.5],
+      ['-price', -3_000_000_000],
+      ['newest', '-100000-01-01T00:00:00Z'],
+      ['newest', '0000-01-01T00:00:00Z'],
+      ['name', 'a\u0000b'],
+    ];
+    for (const [sort, k] of cases) {
+      const res = await stack.http(`/api/products?sort=${sort}&cursor=${forged(sort, k)}`);
+      expect([res.status, res.body.error?.code], `${sort} ${String(k)}`).toEqual([422, 'invalid_cursor']);
+    }
+  });
+
   it('never answers 5xx, whatever the query string', async () => {
     const keys = [
       'sort',
