@@ -40,6 +40,8 @@ export interface LoadResult {
   failed: number;
   /** Milliseconds from each request's intended send time to its answer, for the ok ones. */
   latencies: number[];
+  /** For an http target, the same latencies by request spec (index in `requests`). */
+  latenciesBySpec?: number[][];
   /** The first few failures, for the report. */
   errors: string[];
   /** From the first intended send to the last answer. */

@@ -77,6 +77,7 @@ async function run(plan: LoadPlan): Promise<LoadResult> {
     ok: 0,
     failed: 0,
     latencies: [],
+    ...(plan.target.kind === 'http' && { latenciesBySpec: plan.target.requests.map(() => []) }),
     errors: [],
     elapsedMs: 0,
     maxInFlight: 0,
@@ -97,6 +98,7 @@ async function run(plan: LoadPlan): Promise<LoadResult> {
         lastAnswer = performance.now();
         result.ok++;
         result.latencies.push(lastAnswer - due);
+        result.latenciesBySpec?.[i % result.latenciesBySpec.length]!.push(lastAnswer - due);
       },
       (err: Error) => {
         lastAnswer = performance.now();

@@ -5,6 +5,7 @@
  */
 import type { HttpRequestSpec } from '../lib/load-plan.js';
 import { figures, type Context, type Measure } from '../lib/measure.js';
+import { percentile } from '../lib/stats.js';
 import { latencyWindow } from '../lib/windows.js';
 
 /** `count` more products, spread over the seeded categories and vendors; about a sixth sold out. */
@@ -72,6 +73,12 @@ export const catalog: Measure = {
       healthP99: ['GET /healthz, p99', 'ms'],
       ratioP50: ['products p50 ÷ healthz p50', '×'],
       ratioP99: ['**products p99 ÷ healthz p99**', '×'],
+      ...Object.fromEntries(
+        queries.flatMap((q, n) => [
+          [`q${n}P50`, [`\`${q.replace('/api/products', '')}\`, p50`, 'ms']],
+          [`q${n}P99`, [`\`${q.replace('/api/products', '')}\`, p99`, 'ms']],
+        ]),
+      ),
     });
     for (let run = 0; run < ctx.runs; run++) {
       const p = await latencyWindow(ctx, products, rate, seconds);
@@ -85,6 +92,10 @@ export const catalog: Measure = {
       f.add('healthP99', h.p99);
       f.add('ratioP50', p.p50 / h.p50);
       f.add('ratioP99', p.p99 / h.p99);
+      p.result.latenciesBySpec?.forEach((samples, n) => {
+        f.add(`q${n}P50`, percentile(samples, 50));
+        f.add(`q${n}P99`, percentile(samples, 99));
+      });
     }
     return {
       figures: f.all,
