@@ -130,7 +130,7 @@ const checkHostPort = (value: string): string | undefined =>
 /** Write-ahead log, fsync at checkpoints: see README "Configuration" for the durability trade-off. */
 export const DEFAULT_SQLITE_PRAGMAS = 'journal_mode=wal,synchronous=normal';
 const PRAGMA = /^[a-z_]+=[A-Za-z0-9_-]+$/;
-const sqlitePragmas = (v: string) => (v === 'default' ? [] : v.split(',').map((p) => p.trim()));
+export const sqlitePragmas = (v: string) => (v === 'default' ? [] : v.split(',').map((p) => p.trim()));
 const checkPragmas = (v: string) =>
   sqlitePragmas(v).every((p) => PRAGMA.test(p)) ? undefined : 'must be name=value pairs, comma-separated, or default';
 

@@ -15,7 +15,7 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { seedCatalog } from '../../prisma/seed.js';
 import { encryptingDataConverter } from '../../src/codec/data-converter.js';
-import { loadConfig } from '../../src/config.js';
+import { DEFAULT_SQLITE_PRAGMAS, loadConfig, sqlitePragmas } from '../../src/config.js';
 import { migrateDatabase } from '../../src/db/migrate.js';
 import { createPrisma, type PrismaClient } from '../../src/db/prisma.js';
 import { startEmbeddedPostgres } from '../../src/dev/embedded-postgres.js';
@@ -96,7 +96,15 @@ export async function startStack(log: (line: string) => void, profileDir?: strin
       dbFile: path.join(root, 'temporal.sqlite'),
       logFile: path.join(root, 'temporal.log'),
       pidFile: path.join(root, 'temporal.pid'),
-      extraArgs: ['--metrics-port', String(metricsPort)],
+      // The dev server as `npm start` runs it (its SQLite in WAL mode unless TEMPORAL_SQLITE_PRAGMAS says otherwise).
+      extraArgs: [
+        '--metrics-port',
+        String(metricsPort),
+        ...sqlitePragmas(process.env.TEMPORAL_SQLITE_PRAGMAS || DEFAULT_SQLITE_PRAGMAS).flatMap((p) => [
+          '--sqlite-pragma',
+          p,
+        ]),
+      ],
     }),
     (async () => {
       await migrateDatabase(pg.url);
