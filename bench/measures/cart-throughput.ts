@@ -98,7 +98,7 @@ export const cartThroughput: Measure = {
       targets: [
         { figure: 'ratio', op: '>=', bound: 0.7, label: 'cart changes per second ≥ 0.7× bare updates per second' },
       ],
-      setup: `Open loop, windows of ${opts.windowSeconds} s (longer at low rates, for at least ${opts.minSamples} requests, up to ${opts.maxSeconds} s) from ${ctx.smoke ? 5 : 10}/s (carts) and ${ctx.smoke ? 5 : 20}/s (bare) up by ×1.5 until p99 > ${P99_BOUND_MS} ms or a request fails (twice in a row at that rate), then halfway back between the last good and first bad rate while they differ by more than 20%. Add-to-cart requests take turns over ${ctx.smoke ? 4 : 40} warm carts; bare updates over as many counter workflows.`,
+      setup: `Open loop, windows of ${opts.windowSeconds} s (longer at low rates, for at least ${opts.minSamples} requests, up to ${opts.maxSeconds} s) from ${ctx.smoke ? 5 : 10}/s (carts) and ${ctx.smoke ? 5 : 20}/s (bare) up by ×1.5 until p99 > ${P99_BOUND_MS} ms or a request fails (twice in a row at that rate; after a failed window the search waits until a trickle of 2/s answers within the bound again, so a backlog does not fail the next one), then halfway back between the last good and first bad rate while they differ by more than 20%. Add-to-cart requests take turns over ${ctx.smoke ? 4 : 40} warm carts; bare updates over as many counter workflows.`,
     };
   },
 };
