@@ -130,6 +130,8 @@ for (const measure of selected) {
     record.error = (err as Error).stack ?? String(err);
     log(`${measure.name} failed: ${record.error}`);
   }
+  // Interrupted: the signal handler is stopping the stack and exits; nothing half-measured is written.
+  if (closing) await new Promise(() => undefined);
   record.seconds = (Date.now() - started) / 1000;
   record.load = { atStart: loadAtStart, atEnd: loadavg()[0]! };
   log(`${measure.name} done in ${record.seconds.toFixed(0)} s`);
