@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_SQLITE_PRAGMAS, sqlitePragmas } from '../src/config.js';
 import type { Context, Measure } from './lib/measure.js';
 import { writeReport, type Environment, type MeasureRecord } from './lib/report.js';
 import { startStack } from './lib/stack.js';
@@ -85,11 +86,14 @@ try {
 } catch {
   // Found on PATH by the stack instead; the version is a detail of the report.
 }
+// As bench/lib/stack.ts started it: the pragmas npm start uses unless TEMPORAL_SQLITE_PRAGMAS says otherwise.
+const pragmas = sqlitePragmas(process.env.TEMPORAL_SQLITE_PRAGMAS || DEFAULT_SQLITE_PRAGMAS);
+const sqlitePragmaNote = pragmas.length > 0 ? `pragmas ${pragmas.join(', ')}` : "SQLite's default pragmas";
 const [pgVersion] = await stack.prisma.$queryRaw<{ version: string }[]>`SELECT version()`;
 const cpu = cpus();
 const environment: Environment = {
   machine: `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}`,
-  temporal: `Temporal dev server (${temporalVersion}, SQLite file, default pragmas)`,
+  temporal: `Temporal dev server (${temporalVersion}, SQLite file, ${sqlitePragmaNote})`,
   postgres: `embedded ${pgVersion!.version.split(' on ')[0]}`,
   loadBefore,
 };
