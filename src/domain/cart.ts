@@ -6,10 +6,14 @@ import { DomainError, ErrorCode } from './errors.js';
  * changes it only through these functions, so the rules are tested without a server.
  *
  * Pricing: names, prices, vendors and stock always come from the catalog (never from the client).
- * Every mutation re-prices the whole cart; a read re-prices when the last pricing is older than the
- * cart's `repriceAfterMs`; at checkout the order prices its lines from the catalog as it starts. A line remembers the unit price the customer last agreed to (when they
- * added it or changed its quantity) and is flagged `priceChanged` when the catalog price moves away
- * from it; `outOfStock` / `insufficientStock` compare the line with stock available now.
+ * A change is priced for the product it touches (by the API, read from the catalog and sent with
+ * the update; older changes looked up every line through an activity). `pricedAt` is when every
+ * line was last priced together: once it is older than the cart's `repriceAfterMs`, the API
+ * re-prices the whole cart before answering a read or a change. At checkout the order prices its
+ * lines from the catalog as it starts. A line remembers the unit price the customer last agreed to
+ * (when they added it or changed its quantity) and is flagged `priceChanged` when the catalog price
+ * moves away from it; `outOfStock` / `insufficientStock` compare the line with stock at its last
+ * pricing.
  */
 
 export const MAX_LINE_QUANTITY = 99;
@@ -211,13 +215,14 @@ export interface Pricing {
 /**
  * Refreshes the lines that were looked up. Lines added since the lookup (by a concurrent change)
  * are left as they are; lines whose product has left the catalog keep their price, with no stock.
+ * `pricedAt` moves only when every line was looked up: it dates the oldest pricing in the cart.
  */
 export function applyPrices(state: CartState, pricing: Pricing, now: string): CartState {
   const byId = new Map(pricing.items.map((i) => [i.productId, i]));
   const requested = new Set(pricing.requested);
   return {
     ...state,
-    pricedAt: now,
+    pricedAt: state.lines.every((l) => requested.has(l.productId)) ? now : state.pricedAt,
     lines: state.lines.map((line) => {
       if (!requested.has(line.productId)) return line;
       const item = byId.get(line.productId);

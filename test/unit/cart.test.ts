@@ -217,6 +217,22 @@ describe('cart rules (examples)', () => {
     });
   });
 
+  it('move pricedAt only when every line was priced: a change priced for its own product leaves it', () => {
+    const T1 = '2026-11-21T10:05:00.000Z';
+    const T2 = '2026-11-21T10:10:00.000Z';
+    const [a, b] = [catalog[0]!, catalog[1]!];
+    const only = (item: CatalogItem) => ({ requested: [item.productId], items: [item] });
+    // The first line of an empty cart: every line of the cart is priced.
+    let state = applyCommand(empty(), { type: 'add', productId: a.productId, quantity: 1 }, only(a), T0);
+    expect(state.pricedAt).toBe(T0);
+    state = applyCommand(state, { type: 'add', productId: b.productId, quantity: 1 }, only({ ...b }), T1);
+    expect(state.pricedAt).toBe(T0); // line a still carries its price from T0
+    state = applyCommand(state, { type: 'remove', productId: b.productId }, { requested: [], items: [] }, T1);
+    expect(state.pricedAt).toBe(T0);
+    state = applyPrices(state, { requested: [a.productId, b.productId], items: [a, b] }, T2);
+    expect(state.pricedAt).toBe(T2);
+  });
+
   it('count one reminder per idle period, and none when the reminder would come after abandonment', () => {
     const state = applyCommand(empty(), { type: 'add', productId: p.productId, quantity: 1 }, everything, T0);
     expect(deadlines(markReminded(state, state.lastActivityAt), timeouts).reminderAt).toBeNull();
