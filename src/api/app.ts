@@ -35,6 +35,7 @@ import { catalogRoutes } from './routes/catalog.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { authRoutes } from './identity/auth.routes.js';
 import { OrderAccess } from './identity/order-access.js';
+import { getCatalogItems } from '../db/catalog.store.js';
 import { sessions } from './identity/sessions.js';
 import browserSafety from './plugins/browser-safety.js';
 import rateLimits from './plugins/rate-limits.js';
@@ -84,7 +85,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
 
   await app.register(healthRoutes, deps);
   await app.register(catalogRoutes, deps);
-  const carts = new CartGateway(deps.temporal.client, deps.config);
+  const carts = new CartGateway(deps.temporal.client, deps.config, (ids) => getCatalogItems(deps.prisma, ids));
   const orders = new OrderGateway(deps.temporal.client, deps.prisma, deps.config);
   const access = new OrderAccess(deps.prisma, deps.config.security.orderTokenSecret);
   await app.register(authRoutes, { prisma: deps.prisma, carts });

@@ -1,5 +1,5 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { CartState, CartTimeouts, CartView } from '../domain/cart.js';
+import type { CartState, CartTimeouts, CartView, Pricing } from '../domain/cart.js';
 import type { LedgerEntry } from '../domain/idempotency.js';
 import type { PlacedLine, ShippingAddress } from '../domain/order.js';
 import type { OrderPolicy } from './order.contract.js';
@@ -23,11 +23,21 @@ interface Keyed {
   idempotencyKey?: string;
 }
 
-export type AddItemArgs = Keyed & { productId: string; quantity: number };
-export type SetQuantityArgs = Keyed & { productId: string; quantity: number };
-export type AdjustQuantityArgs = Keyed & { productId: string; delta: number };
-export type RemoveItemArgs = Keyed & { productId: string };
-export type ClearCartArgs = Keyed;
+interface Priced {
+  /**
+   * Catalog data for the product the change touches (none for remove and clear), read by the API
+   * from the catalog, never taken from the client: the cart applies the change with it, in the
+   * workflow task that accepted it. Absent in changes from before the API priced them: the cart
+   * then looks every line up in the catalog itself, through an activity.
+   */
+  priced?: Pricing;
+}
+
+export type AddItemArgs = Keyed & Priced & { productId: string; quantity: number };
+export type SetQuantityArgs = Keyed & Priced & { productId: string; quantity: number };
+export type AdjustQuantityArgs = Keyed & Priced & { productId: string; delta: number };
+export type RemoveItemArgs = Keyed & Priced & { productId: string };
+export type ClearCartArgs = Keyed & Priced;
 
 // Wire names: once released they never change, or recorded histories stop replaying.
 export const addItemUpdate = defineUpdate<CartView, [AddItemArgs]>('addItem');

@@ -53,7 +53,7 @@ import { ErrorCode } from '../domain/errors.js';
 import { checkKey, recordKey, type LedgerEntry } from '../domain/idempotency.js';
 import { describeOrderAtPlacement } from '../domain/order-description.js';
 import { orderWorkflow } from './order/order.workflow.js';
-import { PATCH_CART_CLOCK_YIELDS, PATCH_EMAIL_HASH_ATTRIBUTE } from './patches.js';
+import { PATCH_CART_CLOCK_YIELDS, PATCH_CART_PRICED_BY_API, PATCH_EMAIL_HASH_ATTRIBUTE } from './patches.js';
 import { summarizedActivities } from './activities.js';
 
 // A regular activity, not a local one: with SDK 1.24, local activities in update handlers that
@@ -138,13 +138,17 @@ export async function cartWorkflow(input: CartWorkflowInput): Promise<CartView> 
       `Idempotency-Key ${key} was already used for a different change to this cart`,
     );
 
-  function validate(command: CartCommand, key: string | undefined): void {
+  function validate(command: CartCommand, key: string | undefined, priced: Pricing | undefined): void {
     if (checkingOut) throw businessFailure(ErrorCode.CartClosed, 'this cart is being checked out');
     asBusinessFailure(() => checkCommand(state, command));
     if (key && checkKey(ledger, key, JSON.stringify(command)).kind === 'conflict') throw keyReused(key);
+    // Priced by the API: the whole change is tried on the cart as it is (a product not in the
+    // catalog, another currency), so what the handler would refuse never reaches history.
+    if (priced && !(key && checkKey(ledger, key, JSON.stringify(command)).kind === 'replay'))
+      asBusinessFailure(() => applyCommand(state, command, priced, now()));
   }
 
-  async function mutate(command: CartCommand, key: string | undefined): Promise<CartView> {
+  async function mutate(command: CartCommand, key: string | undefined, priced: Pricing | undefined): Promise<CartView> {
     const fingerprint = JSON.stringify(command);
     if (key) {
       // A retry racing its original waits for it, then answers as a replay. No await may come
@@ -158,8 +162,11 @@ export async function cartWorkflow(input: CartWorkflowInput): Promise<CartView> 
       updatesThisRun++;
       mutationsInFlight++;
       try {
-        const pricing = await price(productsToPrice(state, command));
-        // Applied to the state as it is now, after the await: concurrent changes are all kept.
+        // Priced by the API: applied in the workflow task that accepted it. A change without pricing
+        // (an older API), or one a worker from before the patch took up, looks the catalog up first.
+        const pricing =
+          priced && patched(PATCH_CART_PRICED_BY_API) ? priced : await price(productsToPrice(state, command));
+        // Applied to the state as it is now, after any await: concurrent changes are all kept.
         state = asBusinessFailure(() => applyCommand(state, command, pricing, now()));
         if (key) ledger = recordKey(ledger, { key, fingerprint, at: now() });
         publish();
@@ -181,20 +188,20 @@ export async function cartWorkflow(input: CartWorkflowInput): Promise<CartView> 
   const adjust = (a: AdjustQuantityArgs): CartCommand => ({ type: 'adjust', productId: a.productId, delta: a.delta });
   const remove = (a: RemoveItemArgs): CartCommand => ({ type: 'remove', productId: a.productId });
   const clear = (): CartCommand => ({ type: 'clear' });
-  setHandler(addItemUpdate, (a) => mutate(add(a), a.idempotencyKey), {
-    validator: (a) => validate(add(a), a.idempotencyKey),
+  setHandler(addItemUpdate, (a) => mutate(add(a), a.idempotencyKey, a.priced), {
+    validator: (a) => validate(add(a), a.idempotencyKey, a.priced),
   });
-  setHandler(setQuantityUpdate, (a) => mutate(set(a), a.idempotencyKey), {
-    validator: (a) => validate(set(a), a.idempotencyKey),
+  setHandler(setQuantityUpdate, (a) => mutate(set(a), a.idempotencyKey, a.priced), {
+    validator: (a) => validate(set(a), a.idempotencyKey, a.priced),
   });
-  setHandler(adjustQuantityUpdate, (a) => mutate(adjust(a), a.idempotencyKey), {
-    validator: (a) => validate(adjust(a), a.idempotencyKey),
+  setHandler(adjustQuantityUpdate, (a) => mutate(adjust(a), a.idempotencyKey, a.priced), {
+    validator: (a) => validate(adjust(a), a.idempotencyKey, a.priced),
   });
-  setHandler(removeItemUpdate, (a) => mutate(remove(a), a.idempotencyKey), {
-    validator: (a) => validate(remove(a), a.idempotencyKey),
+  setHandler(removeItemUpdate, (a) => mutate(remove(a), a.idempotencyKey, a.priced), {
+    validator: (a) => validate(remove(a), a.idempotencyKey, a.priced),
   });
-  setHandler(clearCartUpdate, (a) => mutate(clear(), a.idempotencyKey), {
-    validator: (a) => validate(clear(), a.idempotencyKey),
+  setHandler(clearCartUpdate, (a) => mutate(clear(), a.idempotencyKey, a.priced), {
+    validator: (a) => validate(clear(), a.idempotencyKey, a.priced),
   });
   setHandler(
     refreshPricesUpdate,

@@ -44,3 +44,10 @@ export const PATCH_IMPORT_CONTINUES_AS_NEW = 'import-continues-as-new';
  * address itself: search attributes are stored and shown in clear.
  */
 export const PATCH_EMAIL_HASH_ATTRIBUTE = 'email-hash-attribute';
+
+/**
+ * A cart change that arrives priced by the API (`priced` in its arguments) is applied in the
+ * workflow task that accepted it, with no catalog activity. Before this patch the cart looked every
+ * line up through `lookupCatalogItems`, whatever the arguments carried.
+ */
+export const PATCH_CART_PRICED_BY_API = 'cart-priced-by-api';

@@ -224,51 +224,7 @@ describe('the catalog decides names and prices', () => {
     });
     expect(res.body.totalCents).toBe(product.priceCents);
   });
-
-  it('flags lines whose price changed or that ran out of stock, until the customer acts on them', async () => {
-    const id = await newCartId();
-    const [a, b] = await stack.db.prisma.$transaction(async (tx) => {
-      const created = [];
-      for (const sku of ['FLAG-A', 'FLAG-B']) {
-        created.push(
-          await tx.product.create({
-            data: {
-              sku,
-              name: `Flag ${sku}`,
-              priceCents: 1000,
-              category: 'home',
-              vendorId: products[0]!.vendorId,
-              inventory: { create: { onHand: 10 } },
-            },
-          }),
-        );
-      }
-      return created;
-    });
-    await add(id, a!.id, 2);
-    await stack.db.prisma.product.update({ where: { id: a!.id }, data: { priceCents: 1250 } });
-    await stack.db.prisma.inventory.update({ where: { productId: a!.id }, data: { onHand: 1 } });
-    // Any change re-prices the whole cart.
-    let cart = (await add(id, b!.id, 1)).body;
-    expect(cart.lines[0]).toMatchObject({
-      unitPriceCents: 1250,
-      lineTotalCents: 2500,
-      priceChanged: true,
-      previousUnitPriceCents: 1000,
-      available: 1,
-      outOfStock: false,
-      insufficientStock: true,
-    });
-    expect(cart.totalCents).toBe(2500 + 1000);
-
-    await stack.db.prisma.inventory.update({ where: { productId: a!.id }, data: { onHand: 0 } });
-    cart = (await stack.http(`/api/carts/${id}/items/${b!.id}`, { method: 'PATCH', json: { quantity: 2 } })).body;
-    expect(cart.lines[0]).toMatchObject({ outOfStock: true, available: 0 });
-
-    // Changing the line's quantity is agreeing to today's price.
-    cart = (await stack.http(`/api/carts/${id}/items/${a!.id}`, { method: 'PATCH', json: { quantity: 1 } })).body;
-    expect(cart.lines[0]).toMatchObject({ priceChanged: false, previousUnitPriceCents: null, unitPriceCents: 1250 });
-  });
+  // Price changes and stock flags over time: test/api/cart-pricing.test.ts (with a short CART_REPRICE_AFTER).
 });
 
 describe('es-cqrs-shopping-cart routes', () => {

@@ -20,7 +20,7 @@ import {
 } from '../../contracts/cart.contract.js';
 import { CartItemCount, CartStatus, CustomerId } from '../../contracts/search-attributes.js';
 import { WorkflowType, workflowId } from '../../contracts/temporal.js';
-import type { CartView } from '../../domain/cart.js';
+import type { CartView, CatalogItem, Pricing } from '../../domain/cart.js';
 import { DomainError, ErrorCode } from '../../domain/errors.js';
 import { domainErrorOf, unavailableFor } from '../temporal-errors.js';
 
@@ -28,6 +28,9 @@ export interface NewCart {
   customerId?: string | null;
   email?: string | null;
 }
+
+/** Reads the catalog for the given products (unknown ids left out): what lookupCatalogItems returns. */
+export type CatalogReader = (productIds: readonly string[]) => Promise<CatalogItem[]>;
 
 /**
  * The API's one door to cart workflows: starts them, sends them updates and queries, and turns
@@ -37,6 +40,7 @@ export class CartGateway {
   constructor(
     private readonly client: Client,
     private readonly config: Config,
+    private readonly catalog: CatalogReader,
   ) {}
 
   private handle(cartId: string) {
@@ -120,26 +124,54 @@ export class CartGateway {
       if (err instanceof WorkflowNotFoundError) throw new DomainError(ErrorCode.CartNotFound, `no cart ${cartId}`);
       throw unavailableFor(err, `cart ${cartId}`, 'read', this.config.answerWithinMs) ?? err;
     }
-    const pricedAt = view.pricedAt ? Date.parse(view.pricedAt) : 0;
-    if (view.status === 'active' && view.lines.length > 0 && Date.now() - pricedAt > this.config.cart.repriceAfterMs) {
-      try {
-        return await this.refresh(cartId);
-      } catch (err) {
-        // The cart closed meanwhile: show it as it is.
-        if (err instanceof DomainError && err.code === ErrorCode.CartClosed) return this.get(cartId);
-        throw err;
-      }
+    if (!this.stale(view)) return view;
+    try {
+      return await this.refresh(cartId);
+    } catch (err) {
+      // The cart closed meanwhile: show it as it is.
+      if (err instanceof DomainError && err.code === ErrorCode.CartClosed) return this.get(cartId);
+      throw err;
     }
-    return view;
   }
 
-  /** Sends a customer's change to an existing cart. */
-  async update<A>(cartId: string, def: UpdateDefinition<CartView, [A]>, arg: A): Promise<CartView> {
+  /** Some line's pricing is older than CART_REPRICE_AFTER. */
+  private stale(view: CartView): boolean {
+    const pricedAt = view.pricedAt ? Date.parse(view.pricedAt) : 0;
+    return view.status === 'active' && view.lines.length > 0 && Date.now() - pricedAt > this.config.cart.repriceAfterMs;
+  }
+
+  /**
+   * The catalog data a change needs, read here and sent with the update, so the cart applies it in
+   * the workflow task that accepted it: the product it touches (nothing for clear).
+   * Whatever the caller passed as `priced` is replaced: prices never come from the client.
+   */
+  private async priced<A extends object>(arg: A): Promise<A & { priced: Pricing }> {
+    const productId = 'productId' in arg && typeof arg.productId === 'string' ? arg.productId : undefined;
+    const requested = productId === undefined ? [] : [productId];
+    // A database that cannot be reached is a 503 (the error handler's): nothing was sent to the cart.
+    return { ...arg, priced: { requested, items: requested.length > 0 ? await this.catalog(requested) : [] } };
+  }
+
+  /**
+   * The answer to a change: the cart as the change left it, its other lines re-priced first when
+   * their pricing is older than CART_REPRICE_AFTER. The change is made by then: if re-pricing
+   * fails, the cart is shown with the prices it has (its pricedAt says how old).
+   */
+  private async freshAfterChange(cartId: string, view: CartView): Promise<CartView> {
+    if (!this.stale(view)) return view;
+    return this.refresh(cartId).catch(() => view);
+  }
+
+  /** Sends a customer's change to an existing cart, priced here from the catalog. */
+  async update<A extends object>(cartId: string, def: UpdateDefinition<CartView, [A]>, arg: A): Promise<CartView> {
+    const args: [A] = [await this.priced(arg)];
+    let view: CartView;
     try {
-      return await this.timely(() => this.handle(cartId).executeUpdate(def, { args: [arg] }));
+      view = await this.timely(() => this.handle(cartId).executeUpdate(def, { args }));
     } catch (err) {
       throw await this.translate(cartId, err);
     }
+    return this.freshAfterChange(cartId, view);
   }
 
   private async refresh(cartId: string): Promise<CartView> {
@@ -152,10 +184,12 @@ export class CartGateway {
 
   /** Adds to a cart, creating it on first use (update-with-start). */
   async addItem(cartId: string, args: AddItemArgs, cart: NewCart = {}): Promise<CartView> {
+    const priced = await this.priced(args);
+    let view: CartView;
     try {
-      return await this.timely(() =>
+      view = await this.timely(() =>
         this.client.workflow.executeUpdateWithStart(addItemUpdate, {
-          args: [args],
+          args: [priced],
           startWorkflowOperation: new WithStartWorkflowOperation(WorkflowType.cart, {
             ...this.startOptions(cartId, cart),
             workflowIdConflictPolicy: 'USE_EXISTING',
@@ -165,6 +199,7 @@ export class CartGateway {
     } catch (err) {
       throw await this.translate(cartId, err);
     }
+    return this.freshAfterChange(cartId, view);
   }
 
   /**
