@@ -52,10 +52,21 @@ import {
 } from './record-histories/kit.js';
 import { orderScenarios } from './record-histories/order-scenarios.js';
 
-const scenarios = [...orderScenarios, ...cartScenarios, ...drainScenarios];
+// `-- --only TEXT` records only the scenarios whose name holds TEXT, and `-- --out DIR` writes
+// elsewhere (e.g. a history recorded by older code, to keep under versioning/): the README is then
+// left as it is.
+const option = (name: string) => {
+  const at = process.argv.indexOf(name);
+  return at >= 0 ? process.argv[at + 1] : undefined;
+};
+const only = option('--only');
+const scenarios = [...orderScenarios, ...cartScenarios, ...drainScenarios].filter(
+  (s) => only === undefined || s.name.includes(only),
+);
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const outDir = path.join(root, 'test', 'replay', 'histories');
+const outDir = path.resolve(option('--out') ?? path.join(root, 'test', 'replay', 'histories'));
+const partial = only !== undefined || option('--out') !== undefined;
 const COMMAND = 'npm run histories:record';
 
 /** The README of the corpus, generated so that it always lists what was recorded. */
@@ -340,14 +351,14 @@ async function main(): Promise<number> {
         );
       }
     }
-    if (failed === 0) {
+    if (failed === 0 && !partial) {
       const readme = path.join(outDir, 'README.md');
       const options = (await prettier.resolveConfig(readme)) ?? {};
       await writeFile(readme, await prettier.format(corpusReadme(recorded), { ...options, filepath: readme }));
     }
     const known = new Set(recorded.map((r) => r.file));
     const others = (await readdir(outDir)).filter((f) => f.endsWith('.json') && !known.has(f));
-    if (others.length > 0 && failed === 0)
+    if (others.length > 0 && failed === 0 && !partial)
       console.log(`Not recorded by this script (left as they are): ${others.join(', ')}`);
     say(
       failed === 0

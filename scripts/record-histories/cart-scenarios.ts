@@ -91,6 +91,34 @@ export const cartScenarios: Scenario[] = [
     },
   },
   {
+    name: 'a cart priced by the API',
+    async run(ctx) {
+      const [a, b] = ctx.products(2);
+      const cartId = await newCart(ctx);
+      const items = `/api/carts/${cartId}/items`;
+      const changes = [
+        () => ctx.http(items, { method: 'POST', json: { productId: a!.id, quantity: 2 } }),
+        () => ctx.http(items, { method: 'POST', json: { productId: b!.id, quantity: 1 } }),
+        () => ctx.http(`${items}/${a!.id}`, { method: 'PATCH', json: { quantity: 3 } }),
+        () => ctx.http(`${items}/${b!.id}`, { method: 'DELETE' }),
+      ];
+      // One at a time, in this order: the fourth change is the run's last (CART_MAX_UPDATES_PER_RUN).
+      for (const [i, change] of changes.entries()) expectStatus(await change(), 200, `change ${i + 1} to the cart`);
+      const workflowId = `cart-${cartId}`;
+      const history = await ctx.client.workflow.getHandle(workflowId).fetchHistory();
+      const firstRunId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.firstExecutionRunId;
+      return [
+        {
+          file: 'cart-priced-by-api.json',
+          covers: `Changes priced by the API (add, add, set, remove), each applied in the workflow task that accepted it, with no activity; the run continues as new after CART_MAX_UPDATES_PER_RUN (${durations.CART_MAX_UPDATES_PER_RUN}).`,
+          workflowId,
+          runId: firstRunId!,
+          closedAs: 'CONTINUED_AS_NEW',
+        },
+      ];
+    },
+  },
+  {
     name: 'an abandoned cart',
     async run(ctx) {
       const [a] = ctx.products(1);

@@ -290,6 +290,17 @@ const expected: Record<string, { workflowType: string; closes: string; check: (h
       expect(result(h).status).toBe('checked_out');
     },
   },
+  'cart-priced-by-api.json': {
+    workflowType: 'cartWorkflow',
+    closes: 'WORKFLOW_EXECUTION_CONTINUED_AS_NEW',
+    check: (h) => {
+      // Each change carried its pricing: applied in the workflow task that accepted it, no activity.
+      expect(updates(h)).toEqual(['addItem', 'addItem', 'setQuantity', 'removeItem']);
+      expect(eventsOf(h, 'ACTIVITY_TASK_SCHEDULED')).toEqual([]);
+      expect(eventsOf(h, 'WORKFLOW_EXECUTION_UPDATE_COMPLETED')).toHaveLength(4);
+      expect(eventsOf(h, 'MARKER_RECORDED')).toHaveLength(1); // the cart-priced-by-api patch
+    },
+  },
   'cart-abandoned.json': {
     workflowType: 'cartWorkflow',
     closes: 'WORKFLOW_EXECUTION_COMPLETED',

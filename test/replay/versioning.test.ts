@@ -1,7 +1,8 @@
 /**
  * Versioning with patches: the order workflow's `notify-picking` step (a new activity, added after
  * release) is behind `patched()`. A history recorded before the change and one recorded after both
- * replay against today's code; the same step added without the patch breaks the old history.
+ * replay against today's code; the same step added without the patch breaks the old history. So
+ * for the cart's `cart-priced-by-api` (a change priced by the API applied with no activity).
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +10,10 @@ import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { readHistoryFile, type HistoryToReplay } from '../../src/replay/histories.js';
 import { replayHistories, type ReplayReport } from '../../src/replay/replayer.js';
-import { PATCH_NOTIFY_PICKING } from '../../src/workflows/patches.js';
+import { encryptingDataConverter } from '../../src/codec/data-converter.js';
+import { parseCodecKeys } from '../../src/codec/encryption-codec.js';
+import { CORPUS_PAYLOAD_KEYS } from '../../src/replay/corpus-key.js';
+import { PATCH_CART_PRICED_BY_API, PATCH_NOTIFY_PICKING } from '../../src/workflows/patches.js';
 
 // A nondeterministic replay is expected below: the SDK's own warnings about it are noise.
 Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR' } } } });
@@ -38,11 +42,27 @@ const activitySummaries = (h: HistoryToReplay) =>
     .filter((e) => e.activityTaskScheduledEventAttributes)
     .map((e) => decode(e.userMetadata?.summary?.data));
 
-async function replay(histories: HistoryToReplay[], bundle: { codePath: string } | { code: string }) {
+async function replay(
+  histories: HistoryToReplay[],
+  bundle: { codePath: string } | { code: string },
+  dataConverter?: Parameters<typeof replayHistories>[2],
+) {
   const reports: ReplayReport[] = [];
-  for await (const report of replayHistories(histories, bundle)) reports.push(report);
+  for await (const report of replayHistories(histories, bundle, dataConverter)) reports.push(report);
   return reports;
 }
+
+/** Today's workflows, with every patch taken whatever the history says (built once, for both patches). */
+let unpatched: Promise<{ code: string }> | undefined;
+const unpatchedBundle = () =>
+  (unpatched ??= bundleWorkflowCode({
+    workflowsPath,
+    webpackConfigHook: (config) => ({
+      ...config,
+      resolve: { ...config.resolve, alias: { ...config.resolve?.alias, '@temporalio/workflow$': shim } },
+    }),
+    logger: { trace() {}, debug() {}, info() {}, log() {}, warn: console.warn, error: console.error },
+  }));
 
 describe(`the ${PATCH_NOTIFY_PICKING} patch`, () => {
   it('the history from before has no marker and no such step; the one from after has both', () => {
@@ -61,19 +81,52 @@ describe(`the ${PATCH_NOTIFY_PICKING} patch`, () => {
   });
 
   it('without patched(), the same step breaks the orders already under way', async () => {
-    const { code } = await bundleWorkflowCode({
-      workflowsPath,
-      webpackConfigHook: (config) => ({
-        ...config,
-        resolve: { ...config.resolve, alias: { ...config.resolve?.alias, '@temporalio/workflow$': shim } },
-      }),
-      logger: { trace() {}, debug() {}, info() {}, log() {}, warn: console.warn, error: console.error },
-    });
+    const { code } = await unpatchedBundle();
     const [old, current] = await replay([before, after], { code });
     expect(old).toMatchObject({ status: 'nondeterministic', workflowId: before.workflowId });
     expect(old!.reason).toMatch(/Nondeterminism/);
     // Nor can the patch call simply be deleted later: histories recorded with it hold its marker.
     // That is what deprecatePatch() is for, once no order from before the change is still open.
     expect(current).toMatchObject({ status: 'nondeterministic', workflowId: after.workflowId });
+  }, 120_000);
+});
+
+describe(`the ${PATCH_CART_PRICED_BY_API} patch`, () => {
+  const cartDir = fileURLToPath(new URL('./histories/versioning/cart-priced-by-api', import.meta.url));
+  const corpusKey = encryptingDataConverter(parseCodecKeys(CORPUS_PAYLOAD_KEYS).keys);
+  let cartBefore: HistoryToReplay;
+  let cartAfter: HistoryToReplay;
+  beforeAll(async () => {
+    [cartBefore, cartAfter] = await Promise.all([
+      readHistoryFile(path.join(cartDir, 'before.json')),
+      readHistoryFile(path.join(cartDir, 'after.json')),
+    ]);
+  });
+  const events = (h: HistoryToReplay) => h.history.events ?? [];
+  const count = (h: HistoryToReplay, has: (e: ReturnType<typeof events>[number]) => unknown) =>
+    events(h).filter(has).length;
+
+  it('the history from before looks the catalog up for each change; the one from after has the marker and no activity', () => {
+    expect(patchesIn(cartBefore)).toEqual([]);
+    expect(count(cartBefore, (e) => e.activityTaskScheduledEventAttributes)).toBe(4);
+    expect(patchesIn(cartAfter)).toEqual([PATCH_CART_PRICED_BY_API]);
+    expect(count(cartAfter, (e) => e.activityTaskScheduledEventAttributes)).toBe(0);
+    // The same four changes, each sent priced by the API.
+    for (const h of [cartBefore, cartAfter])
+      expect(count(h, (e) => e.workflowExecutionUpdateCompletedEventAttributes)).toBe(4);
+  });
+
+  it('both replay against today’s code', async () => {
+    const reports = await replay([cartBefore, cartAfter], { codePath: inject('workflowBundlePath') }, corpusKey);
+    expect(reports.map((r) => [path.basename(r.source), r.status, r.reason])).toEqual([
+      ['before.json', 'ok', undefined],
+      ['after.json', 'ok', undefined],
+    ]);
+  });
+
+  it('without patched(), a change priced by the API breaks the carts a worker from before took up', async () => {
+    const [old] = await replay([cartBefore], await unpatchedBundle(), corpusKey);
+    expect(old).toMatchObject({ status: 'nondeterministic', workflowId: cartBefore.workflowId });
+    expect(old!.reason).toMatch(/Nondeterminism/);
   }, 120_000);
 });
