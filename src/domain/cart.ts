@@ -320,6 +320,11 @@ export function markCheckedOut(state: CartState, orderId: string, now: string): 
   return { ...state, status: 'checked_out', orderId, closedAt: now, updatedAt: now };
 }
 
+/** A checkout whose order could not be started: the cart is open again, with its lines. */
+export function reopenCart(state: CartState, now: string): CartState {
+  return { ...state, status: 'active', orderId: null, closedAt: null, updatedAt: now };
+}
+
 const plus = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();
 
 /** The next moments the cart's clock matters: reminder (if still due) and abandonment. */

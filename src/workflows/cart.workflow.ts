@@ -43,6 +43,7 @@ import {
   markCheckedOut,
   markReminded,
   productsToPrice,
+  reopenCart,
   type CartCommand,
   type CartState,
   type CartView,
@@ -53,7 +54,12 @@ import { ErrorCode } from '../domain/errors.js';
 import { checkKey, recordKey, type LedgerEntry } from '../domain/idempotency.js';
 import { describeOrderAtPlacement } from '../domain/order-description.js';
 import { orderWorkflow } from './order/order.workflow.js';
-import { PATCH_CART_CLOCK_YIELDS, PATCH_CART_PRICED_BY_API, PATCH_EMAIL_HASH_ATTRIBUTE } from './patches.js';
+import {
+  PATCH_CART_CLOCK_YIELDS,
+  PATCH_CART_PRICED_BY_API,
+  PATCH_CHECKOUT_ANSWERS_AT_START,
+  PATCH_EMAIL_HASH_ATTRIBUTE,
+} from './patches.js';
 import { summarizedActivities } from './activities.js';
 
 // A regular activity, not a local one: with SDK 1.24, local activities in update handlers that
@@ -96,6 +102,8 @@ export async function cartWorkflow(input: CartWorkflowInput): Promise<CartView> 
   const inFlight = new Map<string, Promise<unknown>>();
   let mutationsInFlight = 0;
   let checkingOut = false;
+  /** The start of the order a checkout answered for: true once it has started, false if it could not. */
+  let orderStarting: Promise<boolean> | undefined;
   let updatesThisRun = 0;
   // The starter sets the initial search attributes; only changes are upserted (each is an event).
   let published = { status: state.status as string, items: cartView(state, input.timeouts).itemCount };
@@ -232,8 +240,11 @@ export async function cartWorkflow(input: CartWorkflowInput): Promise<CartView> 
         // Changes accepted before checkout began finish first, so the order has every one of them.
         await condition(() => mutationsInFlight === 0);
         // No re-pricing here: the order prices its lines from the catalog as it starts, and an extra
-        // activity would add a round trip to every checkout (see BENCHMARKS.md). The answer waits for
-        // the order to exist, so a GET right after the 202 finds it. It outlives the cart (ABANDON).
+        // activity would add a round trip to every checkout (see BENCHMARKS.md). It outlives the
+        // cart (ABANDON). The answer comes once its start is issued, in this workflow task (before
+        // the patch: once it had started, a task later); the API waits for the order to exist
+        // before its 202, so a GET or cancel right after finds it.
+        const answerAtStart = patched(PATCH_CHECKOUT_ANSWERS_AT_START);
         const placement = {
           email: args.email,
           customerId,
@@ -242,7 +253,7 @@ export async function cartWorkflow(input: CartWorkflowInput): Promise<CartView> 
           paymentMethod: args.paymentMethod ?? null,
           currency: state.currency,
         };
-        await startChild(orderWorkflow, {
+        const starting = startChild(orderWorkflow, {
           workflowId: workflowId.order(orderId),
           args: [
             {
@@ -259,6 +270,18 @@ export async function cartWorkflow(input: CartWorkflowInput): Promise<CartView> 
           staticSummary: `Order from cart ${state.id} for ${args.email}`,
           staticDetails: describeOrderAtPlacement({ ...placement, lines: state.lines }),
         });
+        if (answerAtStart) {
+          orderStarting = starting.then(
+            () => true,
+            (err) => {
+              // Only an id already taken fails a start; the customer can check out again.
+              log.error('the order could not be started: the cart is open again', { orderId, error: String(err) });
+              state = reopenCart(state, now());
+              publish();
+              return false;
+            },
+          );
+        } else await starting;
       } finally {
         checkingOut = false;
       }
@@ -286,53 +309,61 @@ export async function cartWorkflow(input: CartWorkflowInput): Promise<CartView> 
   setCurrentDetails(describeCart(view()));
 
   // The cart's clock: wait for activity, the next deadline, or the time to continue as new.
-  while (state.status === 'active' && !shouldContinueAsNew()) {
-    const { reminderAt, abandonAt } = deadlines(state, input.timeouts);
-    const next = Math.min(reminderAt ? Date.parse(reminderAt) : Infinity, Date.parse(abandonAt!));
-    const activityMark = state.lastActivityAt;
-    const woken = await condition(
-      () => state.lastActivityAt !== activityMark || state.status !== 'active' || shouldContinueAsNew(),
-      Math.max(1, next - Date.now()),
-      {
-        summary: reminderAt && next === Date.parse(reminderAt) ? 'Idle: remind the customer' : 'Idle: abandon the cart',
-      },
-    );
-    if (woken) continue;
-    // The timer fired, but other things may have landed in the same workflow task and run since:
-    // a change (or one still in flight), a checkout, the order that checkout started. Then the cart
-    // was not idle: its clock waits for them and starts again. (Before this patch it abandoned a
-    // cart that had just been checked out.)
-    const busy = () => checkingOut || mutationsInFlight > 0;
-    if (
-      (state.status !== 'active' || state.lastActivityAt !== activityMark || busy()) &&
-      patched(PATCH_CART_CLOCK_YIELDS)
-    ) {
-      await condition(() => !busy());
-      continue;
-    }
-    if (Date.now() >= Date.parse(abandonAt!)) {
-      state = markAbandoned(state, now());
-      publish();
-    } else if (reminderAt && Date.now() >= Date.parse(reminderAt)) {
-      const current = view();
-      // An empty cart has nothing to come back for: no message, but the period counts as reminded.
-      if (current.itemCount > 0) {
-        await sendCartReminder(`Remind the customer: ${current.itemCount} item(s) left in the cart`, {
-          cartId: state.id,
-          customerId: state.customerId,
-          email: state.email,
-          itemCount: current.itemCount,
-          totalCents: current.totalCents,
-          currency: current.currency,
-          idleSince: activityMark,
-        });
+  for (;;) {
+    while (state.status === 'active' && !shouldContinueAsNew()) {
+      const { reminderAt, abandonAt } = deadlines(state, input.timeouts);
+      const next = Math.min(reminderAt ? Date.parse(reminderAt) : Infinity, Date.parse(abandonAt!));
+      const activityMark = state.lastActivityAt;
+      const woken = await condition(
+        () => state.lastActivityAt !== activityMark || state.status !== 'active' || shouldContinueAsNew(),
+        Math.max(1, next - Date.now()),
+        {
+          summary:
+            reminderAt && next === Date.parse(reminderAt) ? 'Idle: remind the customer' : 'Idle: abandon the cart',
+        },
+      );
+      if (woken) continue;
+      // The timer fired, but other things may have landed in the same workflow task and run since:
+      // a change (or one still in flight), a checkout, the order that checkout started. Then the cart
+      // was not idle: its clock waits for them and starts again. (Before this patch it abandoned a
+      // cart that had just been checked out.)
+      const busy = () => checkingOut || mutationsInFlight > 0;
+      if (
+        (state.status !== 'active' || state.lastActivityAt !== activityMark || busy()) &&
+        patched(PATCH_CART_CLOCK_YIELDS)
+      ) {
+        await condition(() => !busy());
+        continue;
       }
-      state = markReminded(state, activityMark);
+      if (Date.now() >= Date.parse(abandonAt!)) {
+        state = markAbandoned(state, now());
+        publish();
+      } else if (reminderAt && Date.now() >= Date.parse(reminderAt)) {
+        const current = view();
+        // An empty cart has nothing to come back for: no message, but the period counts as reminded.
+        if (current.itemCount > 0) {
+          await sendCartReminder(`Remind the customer: ${current.itemCount} item(s) left in the cart`, {
+            cartId: state.id,
+            customerId: state.customerId,
+            email: state.email,
+            itemCount: current.itemCount,
+            totalCents: current.totalCents,
+            currency: current.currency,
+            idleSince: activityMark,
+          });
+        }
+        state = markReminded(state, activityMark);
+      }
     }
-  }
 
-  // Handlers still running (an update awaiting the catalog) finish in this run, not half in the next.
-  await condition(allHandlersFinished);
+    // Handlers still running (an update awaiting the catalog) finish in this run, not half in the next.
+    await condition(allHandlersFinished);
+    // Temporal starts no child of a closed parent: the cart closes once the order a checkout
+    // answered for has started, and takes customers again if it could not be.
+    const started = orderStarting ? await orderStarting : true;
+    orderStarting = undefined;
+    if (started) break;
+  }
   if (state.status === 'active') {
     return continueAsNew<typeof cartWorkflow>({
       ...input,

@@ -51,3 +51,10 @@ export const PATCH_EMAIL_HASH_ATTRIBUTE = 'email-hash-attribute';
  * line up through `lookupCatalogItems`, whatever the arguments carried.
  */
 export const PATCH_CART_PRICED_BY_API = 'cart-priced-by-api';
+
+/**
+ * A checkout answers in the workflow task that accepted it, once the order's start is issued,
+ * instead of a task later when the order has started; the cart closes only once the order has
+ * started (Temporal starts no child of a closed parent) and reopens if it could not be started.
+ */
+export const PATCH_CHECKOUT_ANSWERS_AT_START = 'checkout-answers-at-start';

@@ -2,7 +2,8 @@
  * Versioning with patches: the order workflow's `notify-picking` step (a new activity, added after
  * release) is behind `patched()`. A history recorded before the change and one recorded after both
  * replay against today's code; the same step added without the patch breaks the old history. So
- * for the cart's `cart-priced-by-api` (a change priced by the API applied with no activity).
+ * for the cart's `cart-priced-by-api` (a change priced by the API applied with no activity) and
+ * `checkout-answers-at-start` (a checkout answered once the order's start is issued).
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +14,11 @@ import { replayHistories, type ReplayReport } from '../../src/replay/replayer.js
 import { encryptingDataConverter } from '../../src/codec/data-converter.js';
 import { parseCodecKeys } from '../../src/codec/encryption-codec.js';
 import { CORPUS_PAYLOAD_KEYS } from '../../src/replay/corpus-key.js';
-import { PATCH_CART_PRICED_BY_API, PATCH_NOTIFY_PICKING } from '../../src/workflows/patches.js';
+import {
+  PATCH_CART_PRICED_BY_API,
+  PATCH_CHECKOUT_ANSWERS_AT_START,
+  PATCH_NOTIFY_PICKING,
+} from '../../src/workflows/patches.js';
 
 // A nondeterministic replay is expected below: the SDK's own warnings about it are noise.
 Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR' } } } });
@@ -128,5 +133,49 @@ describe(`the ${PATCH_CART_PRICED_BY_API} patch`, () => {
     const [old] = await replay([cartBefore], await unpatchedBundle(), corpusKey);
     expect(old).toMatchObject({ status: 'nondeterministic', workflowId: cartBefore.workflowId });
     expect(old!.reason).toMatch(/Nondeterminism/);
+  }, 120_000);
+});
+
+describe(`the ${PATCH_CHECKOUT_ANSWERS_AT_START} patch`, () => {
+  const checkoutDir = fileURLToPath(new URL('./histories/versioning/checkout-answers-at-start', import.meta.url));
+  const corpusKey = encryptingDataConverter(parseCodecKeys(CORPUS_PAYLOAD_KEYS).keys);
+  let checkoutBefore: HistoryToReplay;
+  let checkoutAfter: HistoryToReplay;
+  beforeAll(async () => {
+    [checkoutBefore, checkoutAfter] = await Promise.all([
+      readHistoryFile(path.join(checkoutDir, 'before.json')),
+      readHistoryFile(path.join(checkoutDir, 'after.json')),
+    ]);
+  });
+  /** Where the checkout's answer falls against the order's start: before it was started, or after. */
+  const answered = (h: HistoryToReplay) => {
+    const events = h.history.events ?? [];
+    const started = events.findIndex((e) => e.childWorkflowExecutionStartedEventAttributes);
+    const completed = events.findLastIndex((e) => e.workflowExecutionUpdateCompletedEventAttributes);
+    return completed < started ? 'before the order started' : 'after the order started';
+  };
+
+  it('the history from before answers once the order has started; the one from after, as its start is issued', () => {
+    expect(patchesIn(checkoutBefore)).not.toContain(PATCH_CHECKOUT_ANSWERS_AT_START);
+    expect(answered(checkoutBefore)).toBe('after the order started');
+    expect(patchesIn(checkoutAfter)).toContain(PATCH_CHECKOUT_ANSWERS_AT_START);
+    expect(answered(checkoutAfter)).toBe('before the order started');
+  });
+
+  it('both replay against today’s code', async () => {
+    const reports = await replay(
+      [checkoutBefore, checkoutAfter],
+      { codePath: inject('workflowBundlePath') },
+      corpusKey,
+    );
+    expect(reports.map((r) => [path.basename(r.source), r.status, r.reason])).toEqual([
+      ['before.json', 'ok', undefined],
+      ['after.json', 'ok', undefined],
+    ]);
+  });
+
+  it('without patched(), answering early breaks the checkouts already under way', async () => {
+    const [old] = await replay([checkoutBefore], await unpatchedBundle(), corpusKey);
+    expect(old).toMatchObject({ status: 'nondeterministic', workflowId: checkoutBefore.workflowId });
   }, 120_000);
 });

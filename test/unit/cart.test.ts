@@ -8,7 +8,9 @@ import {
   createCart,
   deadlines,
   markAbandoned,
+  markCheckedOut,
   markReminded,
+  reopenCart,
   MAX_CART_LINES,
   MAX_LINE_QUANTITY,
   type CartCommand,
@@ -231,6 +233,12 @@ describe('cart rules (examples)', () => {
     expect(state.pricedAt).toBe(T0);
     state = applyPrices(state, { requested: [a.productId, b.productId], items: [a, b] }, T2);
     expect(state.pricedAt).toBe(T2);
+  });
+
+  it('reopen a checked-out cart whose order could not be started, lines intact', () => {
+    const state = applyCommand(empty(), { type: 'add', productId: p.productId, quantity: 2 }, everything, T0);
+    const reopened = reopenCart(markCheckedOut(state, 'order-1', T0), T0);
+    expect(reopened).toEqual({ ...state, updatedAt: T0 });
   });
 
   it('count one reminder per idle period, and none when the reminder would come after abandonment', () => {

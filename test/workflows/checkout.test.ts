@@ -82,6 +82,23 @@ describe('checkout', () => {
     expect(orders).toBe(1);
   });
 
+  it('answers with an order that a GET and a cancel right after the 202 both find', async () => {
+    const [a] = await productsInStock(stack, 1);
+    for (let i = 0; i < 3; i++) {
+      const cartId = await cartWith([[a!.id, 1]]);
+      const res = await stack.http(`/api/carts/${cartId}/checkout`, { method: 'POST', json: checkoutBody });
+      expect(res.status, JSON.stringify(res.body)).toBe(202);
+      const [read, cancelled] = await Promise.all([
+        stack.http(`/api/orders/${res.body.orderId}`),
+        stack.http(`/api/orders/${res.body.orderId}/cancel`, { method: 'POST' }),
+      ]);
+      expect(read.status, JSON.stringify(read.body)).toBe(200);
+      expect(read.body.orderId ?? read.body.id).toBe(res.body.orderId);
+      expect([200, 202], JSON.stringify(cancelled.body)).toContain(cancelled.status);
+      await waitForOrder(stack, res.body.orderId, (o) => o.status === 'cancelled');
+    }
+  });
+
   it('refuses an empty cart (422 cart_empty) and a cart that never existed (404)', async () => {
     const empty = (await stack.http('/api/carts', { method: 'POST' })).body.id;
     const res = await stack.http(`/api/carts/${empty}/checkout`, { method: 'POST', json: checkoutBody });
