@@ -11,6 +11,7 @@ import {
 } from '../db/inventory.store.js';
 import { enqueueNotification, type NotificationInput } from '../db/notifications.store.js';
 import { saveOrderSummary } from '../db/orders.store.js';
+import { placeOrder, type PlaceOrderInput, type PlaceOrderResult } from '../db/placement.store.js';
 import type { Prisma, PrismaClient } from '../db/prisma.js';
 import { recordRestockStep, type RestockStep } from '../db/restocks.store.js';
 import type { OrderView } from '../domain/order.js';
@@ -28,6 +29,17 @@ export function createOrderActivities({ prisma, nudge = () => undefined }: Order
     async recordOrderSummary(view: OrderView): Promise<void> {
       const { written } = await saveOrderSummary(prisma, view);
       if (written) nudge('journal');
+    },
+
+    /**
+     * Places the order in one transaction: priced, confirmed to the customer, every line held or
+     * backordered, its summary written (see placement.store.ts).
+     */
+    async placeOrder(input: PlaceOrderInput): Promise<PlaceOrderResult> {
+      const result = await placeOrder(prisma, input);
+      if (result.wrote.summary) nudge('journal');
+      if (result.wrote.confirmation) nudge('outbox');
+      return result;
     },
 
     /** Holds a line's units, all or nothing; idempotent per order, product and hold number. */

@@ -274,7 +274,10 @@ export async function listFacets(prisma: PrismaClient) {
 }
 
 /** Catalog data for the given products, as carts and orders price them; unknown ids are left out. */
-export async function getCatalogItems(prisma: PrismaClient, productIds: readonly string[]): Promise<CatalogItem[]> {
+export async function getCatalogItems(
+  prisma: Prisma.TransactionClient,
+  productIds: readonly string[],
+): Promise<CatalogItem[]> {
   const ids = productIds.filter((id) => UUID.test(id));
   if (ids.length === 0) return [];
   const rows = await prisma.product.findMany({

@@ -53,7 +53,7 @@ export async function holdStock(prisma: PrismaClient, input: HoldInput): Promise
 }
 
 /** A unique key already taken (SQLSTATE 23505), in the shapes Prisma's pg adapter and pg throw. */
-function isUniqueViolation(err: unknown): boolean {
+export function isUniqueViolation(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e !== null && typeof e === 'object' && depth < 6; depth++) {
     const f = e as { code?: unknown; cause?: unknown; meta?: { driverAdapterError?: { cause?: unknown } } };
     const cause = (f.cause ?? f.meta?.driverAdapterError?.cause) as
@@ -77,69 +77,72 @@ export interface HoldInput {
   holdNo?: number;
 }
 
-async function holdOnce(prisma: PrismaClient, input: HoldInput): Promise<HoldResult> {
+function holdOnce(prisma: PrismaClient, input: HoldInput): Promise<HoldResult> {
+  return prisma.$transaction((tx) => holdInTransaction(tx, input));
+}
+
+/** holdStock's work inside a transaction the caller owns (placement holds every line in one). */
+export async function holdInTransaction(tx: Tx, input: HoldInput): Promise<HoldResult> {
   const { orderId, productId, quantity } = input;
   const holdNo = input.holdNo ?? 1;
-  return prisma.$transaction(async (tx) => {
-    const [existing] = await tx.$queryRaw<{ status: string; hold_no: number }[]>`
-      SELECT status, hold_no FROM reservations WHERE order_id = ${orderId} AND product_id = ${productId}::uuid
-      FOR UPDATE`;
-    if (existing && existing.hold_no < holdNo && existing.status === 'released') {
-      // Held again after a lapse: the same row, taken anew (left as it was when stock is short, so
-      // the backorder's retries of this hold try again).
-      const [updated] = await tx.$queryRaw<InventoryRow[]>`
-        UPDATE inventory SET reserved = reserved + ${quantity}, updated_at = now()
-        WHERE product_id = ${productId}::uuid AND on_hand - reserved >= ${quantity}
-        RETURNING on_hand, reserved, restock_threshold, restock_quantity`;
-      if (updated)
-        await tx.$executeRaw`UPDATE reservations SET status = 'held', quantity = ${quantity}, hold_no = ${holdNo},
-          updated_at = now() WHERE order_id = ${orderId} AND product_id = ${productId}::uuid`;
-      const row = await inventoryRow(tx, productId);
-      return {
-        held: Boolean(updated),
-        sku: row.sku,
-        available: availableStock(row.on_hand, row.reserved),
-        restockThreshold: row.restock_threshold,
-        restockQuantity: row.restock_quantity,
-      };
-    }
-    if (existing) {
-      const row = await inventoryRow(tx, productId);
-      return {
-        held: existing.status !== 'released',
-        sku: row.sku,
-        available: availableStock(row.on_hand, row.reserved),
-        restockThreshold: row.restock_threshold,
-        restockQuantity: row.restock_quantity,
-      };
-    }
+  const [existing] = await tx.$queryRaw<{ status: string; hold_no: number }[]>`
+    SELECT status, hold_no FROM reservations WHERE order_id = ${orderId} AND product_id = ${productId}::uuid
+    FOR UPDATE`;
+  if (existing && existing.hold_no < holdNo && existing.status === 'released') {
+    // Held again after a lapse: the same row, taken anew (left as it was when stock is short, so
+    // the backorder's retries of this hold try again).
     const [updated] = await tx.$queryRaw<InventoryRow[]>`
       UPDATE inventory SET reserved = reserved + ${quantity}, updated_at = now()
       WHERE product_id = ${productId}::uuid AND on_hand - reserved >= ${quantity}
       RETURNING on_hand, reserved, restock_threshold, restock_quantity`;
+    if (updated)
+      await tx.$executeRaw`UPDATE reservations SET status = 'held', quantity = ${quantity}, hold_no = ${holdNo},
+        updated_at = now() WHERE order_id = ${orderId} AND product_id = ${productId}::uuid`;
     const row = await inventoryRow(tx, productId);
-    if (!updated) {
-      return {
-        held: false,
-        sku: row.sku,
-        available: availableStock(row.on_hand, row.reserved),
-        restockThreshold: row.restock_threshold,
-        restockQuantity: row.restock_quantity,
-      };
-    }
-    // A concurrent attempt inserting the same reservation fails on the primary key, which rolls this
-    // whole transaction back, inventory update included (never two holds for one line); holdStock
-    // then reads the reservation the other attempt wrote.
-    await tx.$executeRaw`INSERT INTO reservations (order_id, product_id, quantity, status, hold_no, updated_at)
-      VALUES (${orderId}, ${productId}::uuid, ${quantity}, 'held', ${holdNo}, now())`;
     return {
-      held: true,
+      held: Boolean(updated),
       sku: row.sku,
-      available: availableStock(updated.on_hand, updated.reserved),
-      restockThreshold: updated.restock_threshold,
-      restockQuantity: updated.restock_quantity,
+      available: availableStock(row.on_hand, row.reserved),
+      restockThreshold: row.restock_threshold,
+      restockQuantity: row.restock_quantity,
     };
-  });
+  }
+  if (existing) {
+    const row = await inventoryRow(tx, productId);
+    return {
+      held: existing.status !== 'released',
+      sku: row.sku,
+      available: availableStock(row.on_hand, row.reserved),
+      restockThreshold: row.restock_threshold,
+      restockQuantity: row.restock_quantity,
+    };
+  }
+  const [updated] = await tx.$queryRaw<InventoryRow[]>`
+    UPDATE inventory SET reserved = reserved + ${quantity}, updated_at = now()
+    WHERE product_id = ${productId}::uuid AND on_hand - reserved >= ${quantity}
+    RETURNING on_hand, reserved, restock_threshold, restock_quantity`;
+  const row = await inventoryRow(tx, productId);
+  if (!updated) {
+    return {
+      held: false,
+      sku: row.sku,
+      available: availableStock(row.on_hand, row.reserved),
+      restockThreshold: row.restock_threshold,
+      restockQuantity: row.restock_quantity,
+    };
+  }
+  // A concurrent attempt inserting the same reservation fails on the primary key, which rolls this
+  // whole transaction back, inventory update included (never two holds for one line); holdStock
+  // then reads the reservation the other attempt wrote.
+  await tx.$executeRaw`INSERT INTO reservations (order_id, product_id, quantity, status, hold_no, updated_at)
+    VALUES (${orderId}, ${productId}::uuid, ${quantity}, 'held', ${holdNo}, now())`;
+  return {
+    held: true,
+    sku: row.sku,
+    available: availableStock(updated.on_hand, updated.reserved),
+    restockThreshold: updated.restock_threshold,
+    restockQuantity: updated.restock_quantity,
+  };
 }
 
 /** Gives a held line's units back to `available`. Releasing twice, or a line never held, does nothing. */
@@ -246,7 +249,7 @@ export async function setStock(
 
 /** Marks an order line as waiting for stock, so restocks know whom to wake. */
 export async function addBackorderWait(
-  prisma: PrismaClient,
+  prisma: Tx,
   input: { orderId: string; productId: string; quantity: number },
 ): Promise<void> {
   await prisma.backorderWait.createMany({ data: [input], skipDuplicates: true });

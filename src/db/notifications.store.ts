@@ -1,5 +1,5 @@
 import { safeJson } from '../domain/text.js';
-import type { Prisma, PrismaClient } from './prisma.js';
+import type { Prisma } from './prisma.js';
 
 export interface NotificationInput {
   /** One message per key, ever: a retried write inserts nothing new. */
@@ -11,7 +11,10 @@ export interface NotificationInput {
 }
 
 /** Writes a message to the outbox exactly once; returns whether this call wrote it. */
-export async function enqueueNotification(prisma: PrismaClient, input: NotificationInput): Promise<boolean> {
+export async function enqueueNotification(
+  prisma: Prisma.TransactionClient,
+  input: NotificationInput,
+): Promise<boolean> {
   // Text PostgreSQL cannot store is written as U+FFFD rather than holding the message back for ever.
   const { count } = await prisma.notification.createMany({ data: [safeJson(input)], skipDuplicates: true });
   return count === 1;

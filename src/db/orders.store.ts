@@ -16,44 +16,53 @@ const CLEARED_BY_THE_WORKFLOW: OrderFlag[] = ['payment_stuck', 'step_failed', 's
  * milestones it shows (order-lifecycle.ts). The workflow is the source of truth; a summary only
  * ever moves to a higher version, so a late retry of an older write cannot roll it back.
  */
-export async function saveOrderSummary(prisma: PrismaClient, given: OrderView): Promise<{ written: boolean }> {
+export function saveOrderSummary(prisma: PrismaClient, given: OrderView): Promise<{ written: boolean }> {
+  return prisma.$transaction((tx) => saveOrderSummaryInTransaction(tx, given));
+}
+
+/** saveOrderSummary's work inside a transaction the caller owns (a step writing its summary with its effect). */
+export async function saveOrderSummaryInTransaction(
+  tx: Prisma.TransactionClient,
+  given: OrderView,
+): Promise<{ written: boolean }> {
   // The read side never refuses an order: text PostgreSQL cannot store (a NUL, an unpaired
   // surrogate, from an order accepted before the API refused them) is written as U+FFFD.
   const view = safeJson(given);
-  return prisma.$transaction(async (tx) => {
-    const address = JSON.stringify(view.shippingAddress);
-    const written = await tx.$executeRaw`
-      INSERT INTO orders (id, status, cancel_reason, email, customer_id, cart_id, currency, total_cents, authorized_cents,
-        captured_cents, refunded_cents, payment_id, flags, shipping_address, view, version, created_at, updated_at)
-      VALUES (${view.id}, ${view.status}, ${view.cancelReason}, ${view.email}, ${view.customerId}, ${view.cartId}, ${view.currency},
-        ${view.totalCents}, ${view.payment.authorizedCents}, ${view.payment.capturedCents}, ${view.payment.refundedCents},
-        ${view.payment.paymentId}, ${view.flags}::text[], ${address}::jsonb, ${JSON.stringify(view)}::jsonb, ${view.version},
-        ${new Date(view.placedAt)}, ${new Date(view.updatedAt)})
-      ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, cancel_reason = EXCLUDED.cancel_reason,
-        total_cents = EXCLUDED.total_cents, authorized_cents = EXCLUDED.authorized_cents, captured_cents = EXCLUDED.captured_cents,
-        refunded_cents = EXCLUDED.refunded_cents, payment_id = EXCLUDED.payment_id,
-        flags = ARRAY(SELECT DISTINCT f FROM unnest(EXCLUDED.flags || ARRAY(
-          SELECT f FROM unnest(orders.flags) f WHERE NOT f = ANY(${CLEARED_BY_THE_WORKFLOW}::text[]))) f ORDER BY f),
-        view = EXCLUDED.view, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
-      WHERE orders.version < EXCLUDED.version`;
-    if (written === 0) return { written: false };
-    // The milestones this summary shows, journaled with it (each once: their ids are derived).
-    await appendJournal(tx, lifecycleEvents(view) as JournalInput[]);
-    await tx.orderLine.deleteMany({ where: { orderId: view.id } });
-    await tx.orderLine.createMany({
-      data: view.lines.map((l) => ({
-        orderId: view.id,
-        productId: l.productId,
-        sku: l.sku,
-        name: l.name,
-        vendorId: l.vendorId,
-        quantity: l.quantity,
-        unitPriceCents: l.unitPriceCents,
-        status: l.status,
-      })),
-    });
-    return { written: true };
+  const address = JSON.stringify(view.shippingAddress);
+  const written = await tx.$executeRaw`
+    INSERT INTO orders (id, status, cancel_reason, email, customer_id, cart_id, currency, total_cents, authorized_cents,
+      captured_cents, refunded_cents, payment_id, flags, shipping_address, view, version, created_at, updated_at)
+    VALUES (${view.id}, ${view.status}, ${view.cancelReason}, ${view.email}, ${view.customerId}, ${view.cartId}, ${view.currency},
+      ${view.totalCents}, ${view.payment.authorizedCents}, ${view.payment.capturedCents}, ${view.payment.refundedCents},
+      ${view.payment.paymentId}, ${view.flags}::text[], ${address}::jsonb, ${JSON.stringify(view)}::jsonb, ${view.version},
+      ${new Date(view.placedAt)}, ${new Date(view.updatedAt)})
+    ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, cancel_reason = EXCLUDED.cancel_reason,
+      total_cents = EXCLUDED.total_cents, authorized_cents = EXCLUDED.authorized_cents, captured_cents = EXCLUDED.captured_cents,
+      refunded_cents = EXCLUDED.refunded_cents, payment_id = EXCLUDED.payment_id,
+      flags = ARRAY(SELECT DISTINCT f FROM unnest(EXCLUDED.flags || ARRAY(
+        SELECT f FROM unnest(orders.flags) f WHERE NOT f = ANY(${CLEARED_BY_THE_WORKFLOW}::text[]))) f ORDER BY f),
+      view = EXCLUDED.view, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
+    WHERE orders.version < EXCLUDED.version`;
+  if (written === 0) return { written: false };
+  // The milestones this summary shows, journaled with it (each once: their ids are derived).
+  await appendJournal(tx, lifecycleEvents(view) as JournalInput[]);
+  // An order stopped before its lines were priced (placement refused) has no vendors or names yet:
+  // its lines stay as the API recorded them on acceptance.
+  if (view.lines.some((l) => l.vendorId === '')) return { written: true };
+  await tx.orderLine.deleteMany({ where: { orderId: view.id } });
+  await tx.orderLine.createMany({
+    data: view.lines.map((l) => ({
+      orderId: view.id,
+      productId: l.productId,
+      sku: l.sku,
+      name: l.name,
+      vendorId: l.vendorId,
+      quantity: l.quantity,
+      unitPriceCents: l.unitPriceCents,
+      status: l.status,
+    })),
   });
+  return { written: true };
 }
 
 /**

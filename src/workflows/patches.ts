@@ -46,6 +46,19 @@ export const PATCH_IMPORT_CONTINUES_AS_NEW = 'import-continues-as-new';
 export const PATCH_EMAIL_HASH_ATTRIBUTE = 'email-hash-attribute';
 
 /**
+ * An order is placed in one step: priced, confirmed, every line held or backordered and its summary
+ * written in one transaction (the placeOrder activity), instead of an activity for each.
+ */
+export const PATCH_PLACE_IN_ONE_STEP = 'place-in-one-step';
+
+/**
+ * Paying writes no summary of its own where the next step writes one before anything can wait: not
+ * "awaiting payment" when a payment method is there to try, and not "authorized" (the stock step
+ * that follows at once writes "reserved" or "backordered"). Two fewer activities per order.
+ */
+export const PATCH_FEWER_PAYMENT_SUMMARIES = 'fewer-payment-summaries';
+
+/**
  * A cart change that arrives priced by the API (`priced` in its arguments) is applied in the
  * workflow task that accepted it, with no catalog activity. Before this patch the cart looked every
  * line up through `lookupCatalogItems`, whatever the arguments carried.

@@ -14,7 +14,8 @@ import type { OrderPolicy, OrderWorkflowInput } from '../../src/contracts/order.
 import { getOrderQuery } from '../../src/contracts/order.contract.js';
 import { WorkflowType, workflowId } from '../../src/contracts/temporal.js';
 import type { CatalogItem } from '../../src/domain/cart.js';
-import type { OrderView } from '../../src/domain/order.js';
+import { orderView, type OrderView } from '../../src/domain/order.js';
+import { confirmation, placed, priced, type LineHold } from '../../src/domain/order-placement.js';
 import type { PaymentIntentView, RefundView } from '../../src/payments/provider.js';
 import type { Activities } from '../../src/workflows/activities.js';
 import type { cartWorkflow } from '../../src/workflows/cart.workflow.js';
@@ -93,6 +94,17 @@ export class World {
   readonly stubs: Stubs = {
     lookupCatalogItems: async ({ productIds: ids }) => this.catalog.filter((c) => ids.includes(c.productId)),
     recordOrderSummary: async () => undefined,
+    // The real activity's parts, in its order, each logged and answered by this World's stub (so a
+    // test that replaces holdStock or notifyCustomer takes its branch through placement too).
+    placeOrder: (input) => {
+      // One transaction: a part that fails takes nothing (the stock is as it was).
+      const stock = new Map(this.stock);
+      return this.placeInParts(input).catch((err: unknown) => {
+        this.stock.clear();
+        for (const [id, left] of stock) this.stock.set(id, left);
+        throw err;
+      });
+    },
     drainBatch: async () => ({ applied: 0 }),
     holdStock: async ({ productId, quantity }) => {
       const left = this.stock.get(productId) ?? 0;
@@ -144,6 +156,38 @@ export class World {
       failureReason: null,
     }),
   };
+
+  private async placeInParts({ state, at, cancelRequested }: Parameters<Activities['placeOrder']>[0]) {
+    const items = await this.inner('lookupCatalogItems', { productIds: state.lines.map((l) => l.productId) });
+    const price = priced(state, items, at);
+    const holds: LineHold[] = [];
+    if (price.sellable) {
+      await this.inner('notifyCustomer', confirmation(price.state) as any);
+      for (const line of [...price.state.lines].sort((a, b) => (a.productId < b.productId ? -1 : 1))) {
+        const hold = await this.inner('holdStock', {
+          orderId: state.id,
+          productId: line.productId,
+          quantity: line.quantity,
+        });
+        if (!hold.held)
+          await this.inner('addBackorderWait', {
+            orderId: state.id,
+            productId: line.productId,
+            quantity: line.quantity,
+          });
+        holds.push({ productId: line.productId, ...hold });
+      }
+    }
+    const view = { ...orderView(placed(state, { items, holds }, at)), cancelRequested };
+    await this.inner('recordOrderSummary', view);
+    return { items, holds, wrote: { summary: true, confirmation: price.sellable } };
+  }
+
+  /** One of the stubs, called and logged as if the workflow had called it (a part of a bigger activity). */
+  private inner<K extends keyof Activities>(name: K, args: Parameters<Activities[K]>[0]): ReturnType<Activities[K]> {
+    this.calls.push({ name, args });
+    return (this.stubs[name] as (a: unknown) => ReturnType<Activities[K]>)(args);
+  }
 
   keep(pi: PaymentIntentView): PaymentIntentView {
     this.intents.set(pi.id, pi);

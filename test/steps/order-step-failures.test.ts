@@ -54,8 +54,9 @@ describe.concurrent('a step the database refuses for good', () => {
     const db = refusingSecondHold(world);
     const handle = await orders.start(world);
     const stopped = await orders.until(handle, (o) => o.flags.includes('step_failed'));
+    // Placement is one step (one transaction): the refused hold stops it, nothing half-taken.
     expect(stopped.stuck).toMatchObject({
-      step: 'Holding 2 × SKU-2',
+      step: 'Placing the order',
       flag: 'step_failed',
       code: 'data_rejected',
       message: 'new row violates check constraint',
@@ -67,7 +68,7 @@ describe.concurrent('a step the database refuses for good', () => {
     expect(world.callsTo('alertOperators')[0]).toMatchObject({
       kind: 'operator_alert',
       recipient: null,
-      payload: { flag: 'step_failed', step: 'Holding 2 × SKU-2', code: 'data_rejected' },
+      payload: { flag: 'step_failed', step: 'Placing the order', code: 'data_rejected' },
     });
     // The flagged summary reached the read side too.
     await expect.poll(() => world.lastSummary()?.flags).toEqual(['step_failed']);
@@ -83,7 +84,10 @@ describe.concurrent('a step the database refuses for good', () => {
 
   it('a customer cancel gives up the step and everything taken, and answers at once', async ({ expect }) => {
     const world = new World();
-    refusingSecondHold(world);
+    // The step after placement and payment (the "reserved" summary) is refused: stock is held by then.
+    world.stubs.recordOrderSummary = async (view) => {
+      if (view.status === 'reserved') throw refused('data_rejected', 'value too long for type character(3)');
+    };
     const handle = await orders.start(world);
     await orders.until(handle, (o) => o.flags.includes('step_failed'));
     const started = Date.now();
@@ -91,7 +95,8 @@ describe.concurrent('a step the database refuses for good', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(cancelled).toMatchObject({ status: 'cancelled', cancelReason: 'customer', flags: [], stuck: null });
     expect(types(cancelled)).toContain('step_abandoned');
-    expect(world.callsTo('releaseStock').map((a) => a.productId)).toEqual([P1]);
+    expect(world.callsTo('releaseStock').map((a) => a.productId)).toEqual([P2, P1]);
+    expect(world.callsTo('cancelPayment')).toHaveLength(1);
   });
 
   it('refuses retry-payment for a step that is not a payment step, and retry when nothing waits', async ({
@@ -122,7 +127,8 @@ describe.concurrent('a step the database refuses for good', () => {
     };
     const handle = await orders.start(world);
     const stopped = await orders.until(handle, (o) => o.flags.includes('step_failed'));
-    expect(stopped.stuck).toMatchObject({ step: 'Saving the order summary', code: 'data_rejected' });
+    // The first summary is written by placement, in its transaction.
+    expect(stopped.stuck).toMatchObject({ step: 'Placing the order', code: 'data_rejected' });
     await expect.poll(() => flagsInWebUi(handle)).toEqual(['step_failed']);
     // A force-cancel gives up the step; closing the order saves the summary again, and that waits
     // for an operator too (the order is ending: nothing left to give way to), named in the answer.

@@ -330,7 +330,8 @@ describe('what the Temporal Web UI shows of an order', () => {
     const activities = events.filter((e) => e.activityTaskScheduledEventAttributes).map(summaryOf);
     expect(activities).toEqual(
       expect.arrayContaining([
-        `Hold 3 × ${p!.sku}`,
+        // Placement is one activity (priced, held, confirmed in one transaction); its SKUs are in the details above.
+        'Place the order: price 1 line(s), hold their stock, confirm',
         expect.stringMatching(/^Authorize \d+\.\d\d USD with pm_card_visa \(attempt 1\)$/),
         expect.stringMatching(/^Capture \d+\.\d\d USD for what ships$/),
         `Ship 3 × ${p!.sku}`,

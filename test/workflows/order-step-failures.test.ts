@@ -38,8 +38,9 @@ describe('a hold the database refuses', () => {
     });
 
     const stopped = await waitForOrder(stack, orderId, (o) => o.flags.includes('step_failed'));
+    // The hold is part of placement, one transaction: the step is the placement, the reason the hold's.
     expect(stopped.stuck).toMatchObject({
-      step: 'Holding 1 × FROZEN-HOLD',
+      step: 'Placing the order',
       flag: 'step_failed',
       code: 'data_rejected',
       message: expect.stringContaining('reservations of'),

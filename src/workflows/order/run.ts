@@ -154,7 +154,23 @@ export class OrderRun {
    * step) writes the summary briefly and never waits on it: the database may be what is away.
    */
   async publish({ lastWord = false }: { lastWord?: boolean } = {}): Promise<void> {
-    if (this.state.version === this.publishedVersion) return;
+    if (!this.show()) return;
+    const v = this.view();
+    const summary = `Save order summary (${v.status}, v${v.version})`;
+    if (lastWord)
+      await briefly(10_000)
+        .recordOrderSummary(summary, v)
+        .catch(() => undefined);
+    else await step(this, 'Saving the order summary', ({ db }) => db.recordOrderSummary(summary, v));
+  }
+
+  /**
+   * The Web UI's details, the log line and the search attributes for the state as it is now, once
+   * per version; false when this version was shown already. A step whose own transaction wrote the
+   * summary (placement) calls this instead of publish.
+   */
+  show(): boolean {
+    if (this.state.version === this.publishedVersion) return false;
     this.publishedVersion = this.state.version;
     const v = this.view();
     setCurrentDetails(describeOrder(v));
@@ -176,12 +192,7 @@ export class OrderRun {
       ]);
       this.published = attributes;
     }
-    const summary = `Save order summary (${v.status}, v${v.version})`;
-    if (lastWord)
-      await briefly(10_000)
-        .recordOrderSummary(summary, v)
-        .catch(() => undefined);
-    else await step(this, 'Saving the order summary', ({ db }) => db.recordOrderSummary(summary, v));
+    return true;
   }
 
   /** Tells the customer, once per `key` (see customerMessage). */

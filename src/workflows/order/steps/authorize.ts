@@ -1,7 +1,8 @@
-import { type ActivityFailure, condition } from '@temporalio/workflow';
+import { type ActivityFailure, condition, patched } from '@temporalio/workflow';
 import { money } from '../../../domain/money.js';
 import { linesIn, orderTotal, refundableCents, setPayment, transition } from '../../../domain/order.js';
 import type { PaymentIntentView } from '../../../payments/provider.js';
+import { PATCH_FEWER_PAYMENT_SUMMARIES } from '../../patches.js';
 import { now, remaining } from '../clock.js';
 import { type Ending } from '../ending.js';
 import { type OrderRun } from '../run.js';
@@ -22,7 +23,8 @@ export async function authorize(run: OrderRun): Promise<Ending | void> {
     now(),
     run.pendingMethod ? 'Authorizing payment' : 'Waiting for a payment method',
   );
-  await run.publish();
+  // With a method to try, the attempt follows at once: its outcome is the next summary.
+  if (!(run.pendingMethod !== null && patched(PATCH_FEWER_PAYMENT_SUMMARIES))) await run.publish();
   const paymentDeadline = Date.parse(run.state.placedAt) + run.policy.paymentTimeoutMs;
   run.saga.push({ kind: 'voidPayment' });
 
@@ -77,10 +79,13 @@ export async function authorize(run: OrderRun): Promise<Ending | void> {
         `payment_declined:${run.state.payment.attempts}`,
       );
     }
-    await run.publish();
+    // Authorized, the loop ends and the stock step's summary says so; anything else waits here.
+    if (!(run.state.payment.step === 'authorized' && patched(PATCH_FEWER_PAYMENT_SUMMARIES))) await run.publish();
   }
   run.state = transition(run.state, 'authorized', now(), 'Payment authorized');
-  await run.publish();
+  // The stock step that follows writes the next summary before it can wait ("reserved", or
+  // "backordered" with the customer told); a step stopping on the way publishes as it stops.
+  if (!patched(PATCH_FEWER_PAYMENT_SUMMARIES)) await run.publish();
   await holdPaidDemand(run);
 }
 

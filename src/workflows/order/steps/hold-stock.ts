@@ -56,6 +56,11 @@ export async function holdStock(run: OrderRun, line: OrderLine): Promise<void> {
     );
     run.saga.push({ kind: 'stopWaiting', productId: line.productId, sku: line.sku });
   }
+  await restockAfter(run, line, hold);
+}
+
+/** What a hold leaves to do: stock left low asks for a restock (once the order is paid for, when holds lapse unpaid). */
+export async function restockAfter(run: OrderRun, line: OrderLine, hold: Hold): Promise<void> {
   // Demand that is not paid for yet asks for no restock: it may lapse (see releaseUnpaidHolds).
   if (run.unpaidHoldsLapse && run.state.payment.step !== 'authorized')
     run.deferredRestocks.set(line.productId, () => askForRestock(run, line, hold));
