@@ -17,7 +17,9 @@ import { CORPUS_PAYLOAD_KEYS } from '../../src/replay/corpus-key.js';
 import {
   PATCH_CART_PRICED_BY_API,
   PATCH_CHECKOUT_ANSWERS_AT_START,
+  PATCH_FEWER_PAYMENT_SUMMARIES,
   PATCH_NOTIFY_PICKING,
+  PATCH_PLACE_IN_ONE_STEP,
 } from '../../src/workflows/patches.js';
 
 // A nondeterministic replay is expected below: the SDK's own warnings about it are noise.
@@ -177,5 +179,68 @@ describe(`the ${PATCH_CHECKOUT_ANSWERS_AT_START} patch`, () => {
   it('without patched(), answering early breaks the checkouts already under way', async () => {
     const [old] = await replay([checkoutBefore], await unpatchedBundle(), corpusKey);
     expect(old).toMatchObject({ status: 'nondeterministic', workflowId: checkoutBefore.workflowId });
+  }, 120_000);
+});
+
+describe(`the ${PATCH_PLACE_IN_ONE_STEP} and ${PATCH_FEWER_PAYMENT_SUMMARIES} patches`, () => {
+  const ordersDir = fileURLToPath(new URL('./histories/versioning/fewer-order-steps', import.meta.url));
+  const corpusKey = encryptingDataConverter(parseCodecKeys(CORPUS_PAYLOAD_KEYS).keys);
+  let ordersBefore: HistoryToReplay;
+  let ordersAfter: HistoryToReplay;
+  beforeAll(async () => {
+    [ordersBefore, ordersAfter] = await Promise.all([
+      readHistoryFile(path.join(ordersDir, 'before.json')),
+      readHistoryFile(path.join(ordersDir, 'after.json')),
+    ]);
+  });
+  /** The activities an order ran before its first timer (picking): to `reserved`, then picking's two. */
+  const untilPicking = (h: HistoryToReplay) => {
+    const events = h.history.events ?? [];
+    const picking = events.findIndex((e) => e.timerStartedEventAttributes);
+    return events
+      .slice(0, picking)
+      .filter((e) => e.activityTaskScheduledEventAttributes)
+      .map((e) => e.activityTaskScheduledEventAttributes!.activityType!.name);
+  };
+
+  it('the history from before takes 10 activities to reserved; the one from after has both markers and takes 3', () => {
+    expect(patchesIn(ordersBefore)).not.toContain(PATCH_PLACE_IN_ONE_STEP);
+    expect(untilPicking(ordersBefore)).toEqual([
+      'lookupCatalogItems',
+      'notifyCustomer',
+      'recordOrderSummary',
+      'holdStock',
+      'holdStock',
+      'recordOrderSummary',
+      'authorizePayment',
+      'recordOrderSummary',
+      'recordOrderSummary',
+      'recordOrderSummary', // reserved
+      'notifyCustomer',
+      'recordOrderSummary',
+    ]);
+    expect(patchesIn(ordersAfter)).toEqual(
+      expect.arrayContaining([PATCH_PLACE_IN_ONE_STEP, PATCH_FEWER_PAYMENT_SUMMARIES]),
+    );
+    expect(untilPicking(ordersAfter)).toEqual([
+      'placeOrder',
+      'authorizePayment',
+      'recordOrderSummary', // reserved
+      'notifyCustomer',
+      'recordOrderSummary',
+    ]);
+  });
+
+  it('both replay against today’s code', async () => {
+    const reports = await replay([ordersBefore, ordersAfter], { codePath: inject('workflowBundlePath') }, corpusKey);
+    expect(reports.map((r) => [path.basename(r.source), r.status, r.reason])).toEqual([
+      ['before.json', 'ok', undefined],
+      ['after.json', 'ok', undefined],
+    ]);
+  });
+
+  it('without patched(), placing in one step breaks the orders already under way', async () => {
+    const [old] = await replay([ordersBefore], await unpatchedBundle(), corpusKey);
+    expect(old).toMatchObject({ status: 'nondeterministic', workflowId: ordersBefore.workflowId });
   }, 120_000);
 });
