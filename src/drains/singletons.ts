@@ -41,16 +41,19 @@ export async function ensureDrainWorkflows(
 export type NudgeTopic = 'journal' | 'outbox';
 
 /**
- * Signals the drains following a topic after something was written to it: at most one signal per
- * drain per `coalesceMs`, after the write committed, best effort (a lost nudge costs the drain's
- * idle poll, never an event).
+ * Signals the drains following a topic after something was written to it, after the write
+ * committed, best effort (a lost nudge costs the drain's idle poll, never an event). Writes within
+ * `coalesceMs` share one signal, and signals are at least `intervalMs` apart: a quiet shop's read
+ * side follows within about `coalesceMs`, a busy one's within about `intervalMs`, each drain
+ * taking in one round what arrived meanwhile instead of a round per write.
  */
 export function createNudger(
   client: Client,
   drains: readonly string[],
-  options: { coalesceMs?: number; idSuffix?: string } = {},
+  options: { coalesceMs?: number; intervalMs?: number; idSuffix?: string } = {},
 ) {
-  const { coalesceMs = 100, idSuffix } = options;
+  const { coalesceMs = 100, intervalMs = 500, idSuffix } = options;
+  let lastFlush = -Infinity;
   const followers: Record<NudgeTopic, string[]> = {
     journal: drains.filter((d) => d !== NOTIFICATIONS_DRAIN),
     outbox: drains.filter((d) => d === NOTIFICATIONS_DRAIN),
@@ -59,6 +62,7 @@ export function createNudger(
   let timer: NodeJS.Timeout | undefined;
   const flush = () => {
     timer = undefined;
+    lastFlush = Date.now();
     const ids = [...pending];
     pending.clear();
     for (const id of ids)
@@ -69,7 +73,7 @@ export function createNudger(
   };
   return (topic: NudgeTopic) => {
     for (const drain of followers[topic]) pending.add(drainWorkflowId(drain, idSuffix));
-    timer ??= setTimeout(flush, coalesceMs);
+    timer ??= setTimeout(flush, Math.max(coalesceMs, lastFlush + intervalMs - Date.now()));
     timer.unref?.();
   };
 }

@@ -1,5 +1,6 @@
-import { condition, continueAsNew, defineSignal, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, continueAsNew, defineSignal, log, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { summarizedActivities } from './activities.js';
+import { PATCH_DRAIN_WAITS_WHEN_CAUGHT_UP } from './patches.js';
 
 /** Something new to drain (journal events, outbox rows): wake up now rather than at the next poll. */
 export const nudgeSignal = defineSignal('nudge');
@@ -23,7 +24,7 @@ const { drainBatch } = summarizedActivities({
 
 /**
  * A singleton (`projector-<name>`, `sender-notifications`) that runs its drain batch after batch
- * until caught up, then sleeps until nudged, until the next message falls due, or `idleMs`; and
+ * while batches come back full, then sleeps until nudged, until the next message falls due, or `idleMs`; and
  * continues as new every few hundred rounds. Exactly-once lives in the drain itself (a read model
  * moves its position in the batch's own transaction), so a batch retried after a crash, or a second
  * run racing this one, never counts an event twice.
@@ -35,7 +36,10 @@ export async function drainWorkflow(input: DrainWorkflowInput): Promise<void> {
   for (let round = 0; round < roundsPerRun && !workflowInfo().continueAsNewSuggested; round++) {
     nudged = false;
     const { applied, nextDueInMs } = await drainBatch(`Drain ${drain}: up to ${batch}`, { drain, limit: batch });
-    if (applied > 0) continue;
+    // A full batch leaves more behind: at once. A partial one has caught up: like an empty one, it
+    // waits for the next nudge, so under a steady trickle the drain runs a round per nudge (see
+    // createNudger), not one round per event as fast as it can.
+    if (applied > 0 && (applied >= batch || !patched(PATCH_DRAIN_WAITS_WHEN_CAUGHT_UP))) continue;
     const sleepMs = Math.max(50, Math.min(idleMs, nextDueInMs ?? idleMs));
     await condition(() => nudged, sleepMs);
   }

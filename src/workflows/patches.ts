@@ -71,3 +71,10 @@ export const PATCH_CART_PRICED_BY_API = 'cart-priced-by-api';
  * started (Temporal starts no child of a closed parent) and reopens if it could not be started.
  */
 export const PATCH_CHECKOUT_ANSWERS_AT_START = 'checkout-answers-at-start';
+
+/**
+ * A drain whose batch came back partial has caught up, and waits for the next nudge as an empty
+ * batch does, instead of running another round at once: under load a drain ran one round per
+ * event or two, as fast as round trips allowed, and its rounds outnumbered the orders' own steps.
+ */
+export const PATCH_DRAIN_WAITS_WHEN_CAUGHT_UP = 'drain-waits-when-caught-up';
