@@ -41,19 +41,26 @@ async function inventoryRow(tx: Tx, productId: string): Promise<InventoryRow & {
  * reservation is written, in one transaction. A second call for the same order and product answers
  * from the reservation and holds nothing more.
  */
-export async function holdStock(prisma: PrismaClient, input: HoldInput): Promise<HoldResult> {
+export function holdStock(prisma: PrismaClient, input: HoldInput): Promise<HoldResult> {
+  return againIfRaced(() => holdOnce(prisma, input));
+}
+
+/**
+ * Runs a keyed transaction once more when it lost a race on its key: another attempt of the same
+ * step (a worker resumed after its retry began) wrote the reservation first, and this transaction
+ * rolled back whole; the second pass reads that attempt's effect.
+ */
+export async function againIfRaced<T>(transaction: () => Promise<T>): Promise<T> {
   try {
-    return await holdOnce(prisma, input);
+    return await transaction();
   } catch (err) {
-    // Another attempt of the same step (a worker resumed after its retry began) wrote the
-    // reservation first, and this transaction rolled back whole: read that attempt's effect.
-    if (isUniqueViolation(err)) return holdOnce(prisma, input);
+    if (isUniqueViolation(err)) return transaction();
     throw err;
   }
 }
 
 /** A unique key already taken (SQLSTATE 23505), in the shapes Prisma's pg adapter and pg throw. */
-export function isUniqueViolation(err: unknown): boolean {
+function isUniqueViolation(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e !== null && typeof e === 'object' && depth < 6; depth++) {
     const f = e as { code?: unknown; cause?: unknown; meta?: { driverAdapterError?: { cause?: unknown } } };
     const cause = (f.cause ?? f.meta?.driverAdapterError?.cause) as

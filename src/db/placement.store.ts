@@ -1,7 +1,7 @@
 import { confirmation, placed, priced, type LineHold, type Placement } from '../domain/order-placement.js';
 import { orderView, type CancelReason, type OrderState } from '../domain/order.js';
 import { getCatalogItems } from './catalog.store.js';
-import { addBackorderWait, holdInTransaction, isUniqueViolation } from './inventory.store.js';
+import { addBackorderWait, againIfRaced, holdInTransaction } from './inventory.store.js';
 import { enqueueNotification } from './notifications.store.js';
 import { saveOrderSummaryInTransaction } from './orders.store.js';
 import type { PrismaClient } from './prisma.js';
@@ -29,15 +29,8 @@ export interface PlaceOrderResult extends Placement {
  * nothing twice. Lines are held in product order, so two placements sharing products cannot
  * deadlock on their stock rows.
  */
-export async function placeOrder(prisma: PrismaClient, input: PlaceOrderInput): Promise<PlaceOrderResult> {
-  try {
-    return await placeOnce(prisma, input);
-  } catch (err) {
-    // Another attempt of this step (a worker resumed after a retry began) committed its holds first,
-    // and this transaction rolled back whole: the next pass finds them.
-    if (isUniqueViolation(err)) return placeOnce(prisma, input);
-    throw err;
-  }
+export function placeOrder(prisma: PrismaClient, input: PlaceOrderInput): Promise<PlaceOrderResult> {
+  return againIfRaced(() => placeOnce(prisma, input));
 }
 
 function placeOnce(prisma: PrismaClient, { state, at, cancelRequested }: PlaceOrderInput): Promise<PlaceOrderResult> {

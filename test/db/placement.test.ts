@@ -95,6 +95,22 @@ describe('placing an order in one transaction', () => {
     expect(await messages(state.id)).toHaveLength(1);
   });
 
+  it('attempts of the same placement racing each other hold the stock once and answer alike', async () => {
+    const [a, b] = await products(6, 6);
+    const state = order([
+      { productId: a!.id, quantity: 2 },
+      { productId: b!.id, quantity: 1 },
+    ]);
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => placeOrder(db.prisma, { state, at, cancelRequested: null })),
+    );
+    for (const answer of answers) expect(answer.holds.every((h) => h.held)).toBe(true);
+    expect(await reserved(a!.id)).toBe(2);
+    expect(await reserved(b!.id)).toBe(1);
+    expect(await messages(state.id)).toHaveLength(1);
+    expect(answers.filter((p) => p.wrote.summary)).toHaveLength(1);
+  });
+
   it('a line the database refuses takes nothing back with it: no hold, no message, no summary', async () => {
     const [a, b] = await products(5, 5);
     // b loses its stock record: its hold fails after a's, inside the same transaction.

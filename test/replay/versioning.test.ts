@@ -71,6 +71,21 @@ const unpatchedBundle = () =>
     logger: { trace() {}, debug() {}, info() {}, log() {}, warn: console.warn, error: console.error },
   }));
 
+const corpusKey = encryptingDataConverter(parseCodecKeys(CORPUS_PAYLOAD_KEYS).keys);
+
+/** A versioning folder's pair of histories (encrypted with the corpus key), read before its tests. */
+function pairIn(folder: string) {
+  const dir = fileURLToPath(new URL(`./histories/versioning/${folder}`, import.meta.url));
+  const pair = {} as { before: HistoryToReplay; after: HistoryToReplay };
+  beforeAll(async () => {
+    [pair.before, pair.after] = await Promise.all([
+      readHistoryFile(path.join(dir, 'before.json')),
+      readHistoryFile(path.join(dir, 'after.json')),
+    ]);
+  });
+  return pair;
+}
+
 describe(`the ${PATCH_NOTIFY_PICKING} patch`, () => {
   it('the history from before has no marker and no such step; the one from after has both', () => {
     expect(patchesIn(before)).toEqual([]);
@@ -99,32 +114,23 @@ describe(`the ${PATCH_NOTIFY_PICKING} patch`, () => {
 });
 
 describe(`the ${PATCH_CART_PRICED_BY_API} patch`, () => {
-  const cartDir = fileURLToPath(new URL('./histories/versioning/cart-priced-by-api', import.meta.url));
-  const corpusKey = encryptingDataConverter(parseCodecKeys(CORPUS_PAYLOAD_KEYS).keys);
-  let cartBefore: HistoryToReplay;
-  let cartAfter: HistoryToReplay;
-  beforeAll(async () => {
-    [cartBefore, cartAfter] = await Promise.all([
-      readHistoryFile(path.join(cartDir, 'before.json')),
-      readHistoryFile(path.join(cartDir, 'after.json')),
-    ]);
-  });
+  const cart = pairIn('cart-priced-by-api');
   const events = (h: HistoryToReplay) => h.history.events ?? [];
   const count = (h: HistoryToReplay, has: (e: ReturnType<typeof events>[number]) => unknown) =>
     events(h).filter(has).length;
 
   it('the history from before looks the catalog up for each change; the one from after has the marker and no activity', () => {
-    expect(patchesIn(cartBefore)).toEqual([]);
-    expect(count(cartBefore, (e) => e.activityTaskScheduledEventAttributes)).toBe(4);
-    expect(patchesIn(cartAfter)).toEqual([PATCH_CART_PRICED_BY_API]);
-    expect(count(cartAfter, (e) => e.activityTaskScheduledEventAttributes)).toBe(0);
+    expect(patchesIn(cart.before)).toEqual([]);
+    expect(count(cart.before, (e) => e.activityTaskScheduledEventAttributes)).toBe(4);
+    expect(patchesIn(cart.after)).toEqual([PATCH_CART_PRICED_BY_API]);
+    expect(count(cart.after, (e) => e.activityTaskScheduledEventAttributes)).toBe(0);
     // The same four changes, each sent priced by the API.
-    for (const h of [cartBefore, cartAfter])
+    for (const h of [cart.before, cart.after])
       expect(count(h, (e) => e.workflowExecutionUpdateCompletedEventAttributes)).toBe(4);
   });
 
   it('both replay against today’s code', async () => {
-    const reports = await replay([cartBefore, cartAfter], { codePath: inject('workflowBundlePath') }, corpusKey);
+    const reports = await replay([cart.before, cart.after], { codePath: inject('workflowBundlePath') }, corpusKey);
     expect(reports.map((r) => [path.basename(r.source), r.status, r.reason])).toEqual([
       ['before.json', 'ok', undefined],
       ['after.json', 'ok', undefined],
@@ -132,23 +138,14 @@ describe(`the ${PATCH_CART_PRICED_BY_API} patch`, () => {
   });
 
   it('without patched(), a change priced by the API breaks the carts a worker from before took up', async () => {
-    const [old] = await replay([cartBefore], await unpatchedBundle(), corpusKey);
-    expect(old).toMatchObject({ status: 'nondeterministic', workflowId: cartBefore.workflowId });
+    const [old] = await replay([cart.before], await unpatchedBundle(), corpusKey);
+    expect(old).toMatchObject({ status: 'nondeterministic', workflowId: cart.before.workflowId });
     expect(old!.reason).toMatch(/Nondeterminism/);
   }, 120_000);
 });
 
 describe(`the ${PATCH_CHECKOUT_ANSWERS_AT_START} patch`, () => {
-  const checkoutDir = fileURLToPath(new URL('./histories/versioning/checkout-answers-at-start', import.meta.url));
-  const corpusKey = encryptingDataConverter(parseCodecKeys(CORPUS_PAYLOAD_KEYS).keys);
-  let checkoutBefore: HistoryToReplay;
-  let checkoutAfter: HistoryToReplay;
-  beforeAll(async () => {
-    [checkoutBefore, checkoutAfter] = await Promise.all([
-      readHistoryFile(path.join(checkoutDir, 'before.json')),
-      readHistoryFile(path.join(checkoutDir, 'after.json')),
-    ]);
-  });
+  const checkout = pairIn('checkout-answers-at-start');
   /** Where the checkout's answer falls against the order's start: before it was started, or after. */
   const answered = (h: HistoryToReplay) => {
     const events = h.history.events ?? [];
@@ -158,15 +155,15 @@ describe(`the ${PATCH_CHECKOUT_ANSWERS_AT_START} patch`, () => {
   };
 
   it('the history from before answers once the order has started; the one from after, as its start is issued', () => {
-    expect(patchesIn(checkoutBefore)).not.toContain(PATCH_CHECKOUT_ANSWERS_AT_START);
-    expect(answered(checkoutBefore)).toBe('after the order started');
-    expect(patchesIn(checkoutAfter)).toContain(PATCH_CHECKOUT_ANSWERS_AT_START);
-    expect(answered(checkoutAfter)).toBe('before the order started');
+    expect(patchesIn(checkout.before)).not.toContain(PATCH_CHECKOUT_ANSWERS_AT_START);
+    expect(answered(checkout.before)).toBe('after the order started');
+    expect(patchesIn(checkout.after)).toContain(PATCH_CHECKOUT_ANSWERS_AT_START);
+    expect(answered(checkout.after)).toBe('before the order started');
   });
 
   it('both replay against today’s code', async () => {
     const reports = await replay(
-      [checkoutBefore, checkoutAfter],
+      [checkout.before, checkout.after],
       { codePath: inject('workflowBundlePath') },
       corpusKey,
     );
@@ -177,22 +174,13 @@ describe(`the ${PATCH_CHECKOUT_ANSWERS_AT_START} patch`, () => {
   });
 
   it('without patched(), answering early breaks the checkouts already under way', async () => {
-    const [old] = await replay([checkoutBefore], await unpatchedBundle(), corpusKey);
-    expect(old).toMatchObject({ status: 'nondeterministic', workflowId: checkoutBefore.workflowId });
+    const [old] = await replay([checkout.before], await unpatchedBundle(), corpusKey);
+    expect(old).toMatchObject({ status: 'nondeterministic', workflowId: checkout.before.workflowId });
   }, 120_000);
 });
 
 describe(`the ${PATCH_PLACE_IN_ONE_STEP} and ${PATCH_FEWER_PAYMENT_SUMMARIES} patches`, () => {
-  const ordersDir = fileURLToPath(new URL('./histories/versioning/fewer-order-steps', import.meta.url));
-  const corpusKey = encryptingDataConverter(parseCodecKeys(CORPUS_PAYLOAD_KEYS).keys);
-  let ordersBefore: HistoryToReplay;
-  let ordersAfter: HistoryToReplay;
-  beforeAll(async () => {
-    [ordersBefore, ordersAfter] = await Promise.all([
-      readHistoryFile(path.join(ordersDir, 'before.json')),
-      readHistoryFile(path.join(ordersDir, 'after.json')),
-    ]);
-  });
+  const orders = pairIn('fewer-order-steps');
   /** The activities an order ran before its first timer (picking): to `reserved`, then picking's two. */
   const untilPicking = (h: HistoryToReplay) => {
     const events = h.history.events ?? [];
@@ -204,8 +192,8 @@ describe(`the ${PATCH_PLACE_IN_ONE_STEP} and ${PATCH_FEWER_PAYMENT_SUMMARIES} pa
   };
 
   it('the history from before takes 10 activities to reserved; the one from after has both markers and takes 3', () => {
-    expect(patchesIn(ordersBefore)).not.toContain(PATCH_PLACE_IN_ONE_STEP);
-    expect(untilPicking(ordersBefore)).toEqual([
+    expect(patchesIn(orders.before)).not.toContain(PATCH_PLACE_IN_ONE_STEP);
+    expect(untilPicking(orders.before)).toEqual([
       'lookupCatalogItems',
       'notifyCustomer',
       'recordOrderSummary',
@@ -219,10 +207,10 @@ describe(`the ${PATCH_PLACE_IN_ONE_STEP} and ${PATCH_FEWER_PAYMENT_SUMMARIES} pa
       'notifyCustomer',
       'recordOrderSummary',
     ]);
-    expect(patchesIn(ordersAfter)).toEqual(
+    expect(patchesIn(orders.after)).toEqual(
       expect.arrayContaining([PATCH_PLACE_IN_ONE_STEP, PATCH_FEWER_PAYMENT_SUMMARIES]),
     );
-    expect(untilPicking(ordersAfter)).toEqual([
+    expect(untilPicking(orders.after)).toEqual([
       'placeOrder',
       'authorizePayment',
       'recordOrderSummary', // reserved
@@ -232,7 +220,7 @@ describe(`the ${PATCH_PLACE_IN_ONE_STEP} and ${PATCH_FEWER_PAYMENT_SUMMARIES} pa
   });
 
   it('both replay against today’s code', async () => {
-    const reports = await replay([ordersBefore, ordersAfter], { codePath: inject('workflowBundlePath') }, corpusKey);
+    const reports = await replay([orders.before, orders.after], { codePath: inject('workflowBundlePath') }, corpusKey);
     expect(reports.map((r) => [path.basename(r.source), r.status, r.reason])).toEqual([
       ['before.json', 'ok', undefined],
       ['after.json', 'ok', undefined],
@@ -240,7 +228,7 @@ describe(`the ${PATCH_PLACE_IN_ONE_STEP} and ${PATCH_FEWER_PAYMENT_SUMMARIES} pa
   });
 
   it('without patched(), placing in one step breaks the orders already under way', async () => {
-    const [old] = await replay([ordersBefore], await unpatchedBundle(), corpusKey);
-    expect(old).toMatchObject({ status: 'nondeterministic', workflowId: ordersBefore.workflowId });
+    const [old] = await replay([orders.before], await unpatchedBundle(), corpusKey);
+    expect(old).toMatchObject({ status: 'nondeterministic', workflowId: orders.before.workflowId });
   }, 120_000);
 });
