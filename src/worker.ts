@@ -86,6 +86,11 @@ log.info(
   },
   'worker started',
 );
+// The supervisor (or the benchmarks) may ask where the process's memory is: the main thread's V8
+// heap against the rest (the workflow thread's isolate, Core's native cache of runs).
+process.on('message', (m: { type?: string }) => {
+  if (m?.type === 'memory') process.send?.({ type: 'memory', usage: process.memoryUsage() });
+});
 process.send?.({ type: 'ready' });
 /** The drains this worker runs: started once it polls (a no-op for those already running). */
 async function startDrains() {

@@ -5,10 +5,26 @@
  * SDK's own cache gauge confirms the carts stayed cached.
  */
 import { inStockProducts, prepareCarts } from '../lib/carts.js';
-import { figures, type Measure } from '../lib/measure.js';
+import { figures, type Context, type Measure } from '../lib/measure.js';
 import { residentBytes } from '../lib/processes.js';
 import { sleep } from '../lib/stats.js';
 import { scrapeCounter } from './cart-throughput.js';
+
+/** The worker process's own `process.memoryUsage()`, asked over its IPC channel (src/worker.ts). */
+function workerMemory(ctx: Context): Promise<NodeJS.MemoryUsage> {
+  const { child } = ctx.stack.worker;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the worker did not say its memory within 10 s')), 10_000);
+    const onMessage = (m: { type?: string; usage?: NodeJS.MemoryUsage }) => {
+      if (m?.type !== 'memory' || !m.usage) return;
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      resolve(m.usage);
+    };
+    child.on('message', onMessage);
+    child.send({ type: 'memory' });
+  });
+}
 
 export const memory: Measure = {
   name: 'memory',
@@ -23,6 +39,8 @@ export const memory: Measure = {
     const products = await inStockProducts(ctx, 20);
     const f = figures({
       perCart: ['**resident memory per idle cached cart**', 'KB'],
+      mainHeap: ["of which the main thread's V8 heap (used)", 'KB'],
+      outside: ["outside the main thread's heap (the workflow thread's isolate, Core's native cache)", 'KB'],
       per10k: ['growth per 10,000 carts', 'MB'],
       cached: ['workflows in the worker cache after the batch', ''],
       rss: ['worker resident set after the batch', 'MB'],
@@ -31,13 +49,18 @@ export const memory: Measure = {
     await prepareCarts(ctx, ctx.smoke ? 5 : 50, products);
     await sleep(settleMs);
     let before = await residentBytes(ctx.stack.worker.pid);
+    let heapBefore = await workerMemory(ctx);
     ctx.log(` worker ${(before / 2 ** 20).toFixed(0)} MB before`);
     for (let run = 0; run < ctx.runs; run++) {
       await prepareCarts(ctx, batch, products);
       await sleep(settleMs);
       const after = await residentBytes(ctx.stack.worker.pid);
+      const heapAfter = await workerMemory(ctx);
       const perCart = (after - before) / batch;
       f.add('perCart', perCart / 1024);
+      f.add('mainHeap', (heapAfter.heapUsed - heapBefore.heapUsed) / batch / 1024);
+      f.add('outside', (after - before - (heapAfter.heapTotal - heapBefore.heapTotal)) / batch / 1024);
+      heapBefore = heapAfter;
       f.add('per10k', (perCart * 10_000) / 2 ** 20);
       f.add('rss', after / 2 ** 20);
       const cached = await scrapeCounter(ctx.stack.workerMetricsUrl, 'temporal_sticky_cache_size').catch(
