@@ -8,6 +8,7 @@ import {
 } from '../domain/catalog.js';
 import { DomainError, ErrorCode } from '../domain/errors.js';
 import { setStock } from './inventory.store.js';
+import { likeLiteral } from './like-literal.js';
 import type { Prisma, PrismaClient } from './prisma.js';
 
 /** Postgres access for the catalog, shared by the API's routes and the worker's activities. */
@@ -105,10 +106,11 @@ function filterWhere(prisma: PrismaClient, q: ProductListQuery): Prisma.ProductW
   if (q.vendor) where.push(UUID.test(q.vendor) ? { vendorId: q.vendor } : { vendor: { slug: q.vendor } });
   if (q.minPrice !== undefined || q.maxPrice !== undefined)
     where.push({ priceCents: { gte: q.minPrice, lte: q.maxPrice } });
-  if (q.sku) where.push({ sku: { equals: q.sku, mode: 'insensitive' } });
-  if (q.name) where.push({ name: { equals: q.name, mode: 'insensitive' } });
+  // Matched as ILIKE by Prisma: the value's own %, _ and \ match themselves (see likeLiteral).
+  if (q.sku) where.push({ sku: { equals: likeLiteral(q.sku), mode: 'insensitive' } });
+  if (q.name) where.push({ name: { equals: likeLiteral(q.name), mode: 'insensitive' } });
   if (q.q) {
-    const contains = { contains: q.q, mode: 'insensitive' as const };
+    const contains = { contains: likeLiteral(q.q), mode: 'insensitive' as const };
     where.push({ OR: [{ name: contains }, { description: contains }] });
   }
   if (q.inStock !== undefined) {

@@ -3,6 +3,7 @@ import { safeJson } from '../domain/text.js';
 import type { OrderFlag, OrderStatus, OrderView } from '../domain/order.js';
 import { appendJournal, type JournalInput } from './journal.store.js';
 import { decodeCursor, encodeCursor } from './keyset-cursor.js';
+import { likeLiteral } from './like-literal.js';
 import type { Prisma, PrismaClient } from './prisma.js';
 
 /**
@@ -144,7 +145,7 @@ export async function listOrders(
   const and: Prisma.OrderWhereInput[] = [];
   if (query.status?.length) and.push({ status: { in: query.status } });
   if (query.customerId) and.push({ customerId: query.customerId });
-  if (query.email) and.push({ email: { equals: query.email, mode: 'insensitive' } });
+  if (query.email) and.push({ email: { equals: likeLiteral(query.email), mode: 'insensitive' } });
   if (query.flag) and.push({ flags: { has: query.flag } });
   if (query.placedFrom) and.push({ createdAt: { gte: query.placedFrom } });
   if (query.placedTo) and.push({ createdAt: { lt: query.placedTo } });

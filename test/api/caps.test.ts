@@ -69,4 +69,22 @@ describe('caps on what one buyer may hold', () => {
     await waitForOrder(stack, first.body.orderId, (o) => o.status === 'cancelled');
     expect((await checkout(await cartWith(3))).status).toBe(202);
   });
+
+  it('counts only that buyer: an _ or % in an e-mail is not a wildcard over other buyers’ orders', async () => {
+    const [product] = await productsInStock(stack, 1);
+    const place = (email: string, quantity: number) =>
+      stack.http('/api/orders', {
+        method: 'POST',
+        json: { lines: [{ productId: product!.id, quantity }], email, shippingAddress: address },
+        as: stack.shopper(),
+      });
+    expect((await place('axb@example.com', 5)).status).toBe(202);
+    // a_b and a%b would have matched axb's 5 units as ILIKE patterns: 5 + 2 > 6.
+    expect((await place('a_b@example.com', 2)).status).toBe(202);
+    expect((await place('a%b@example.com', 2)).status).toBe(202);
+    // The buyer's own orders still count, ignoring case.
+    const own = await place('A_B@example.com', 5);
+    expect(own.status).toBe(422);
+    expect(own.body.error.details).toMatchObject({ cap: 'units_per_product_per_day', already: 2 });
+  });
 });

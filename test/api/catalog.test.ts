@@ -133,6 +133,29 @@ describe('GET /api/products', () => {
     expect((await products(`name=${encodeURIComponent(one!.name.slice(0, -1))}`)).items).toEqual([]);
   });
 
+  it('takes %, _ and \\ in sku, name and q literally: no wildcard, no 500 (found by the property below)', async () => {
+    for (const key of ['sku', 'name']) {
+      for (const value of ['O\\', '%', '_%', '\\%']) {
+        const res = await stack.http(`/api/products?${key}=${encodeURIComponent(value)}`);
+        expect(res.status, `${key}=${value}`).toBe(200);
+        expect(res.body.items, `${key}=${value}`).toEqual([]);
+      }
+    }
+    const [one] = (await products('limit=1&sort=price')).items;
+    // A SKU's own underscore or hyphen still finds it, ignoring case.
+    expect((await products(`sku=${encodeURIComponent(one!.sku.toLowerCase())}`)).items.map((p) => p.id)).toEqual([
+      one!.id,
+    ]);
+    for (const value of ['\\', '%', '100%', '_']) {
+      const res = await stack.http(`/api/products?q=${encodeURIComponent(value)}&limit=5`);
+      expect(res.status, `q=${value}`).toBe(200);
+    }
+    // A % finds what has a % in its name or description, not every product.
+    const percent = (await stack.http(`/api/products?q=${encodeURIComponent('%')}&limit=100`)).body.items;
+    expect(percent.length).toBeLessThan(20);
+    for (const p of percent) expect(`${p.name} ${p.description}`).toContain('%');
+  });
+
   it('rejects bad query values with 400 and a stable code', async () => {
     const cases: [string, string, string][] = [
       ['limit=-1', 'validation_failed', 'limit'],

@@ -1,4 +1,5 @@
 import type { SecurityConfig } from '../../config-security.js';
+import { likeLiteral } from '../../db/like-literal.js';
 import type { PrismaClient } from '../../db/prisma.js';
 import { DomainError, ErrorCode } from '../../domain/errors.js';
 
@@ -43,7 +44,7 @@ export async function checkOrderCaps(
         createdAt: { gt: new Date(Date.now() - DAY_MS) },
         status: { not: 'cancelled' },
         OR: [
-          { email: { equals: buyer.email, mode: 'insensitive' } },
+          { email: { equals: likeLiteral(buyer.email), mode: 'insensitive' } },
           ...(buyer.customerId ? [{ customerId: buyer.customerId }] : []),
         ],
       },
