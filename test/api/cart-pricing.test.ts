@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowId } from '../../src/contracts/temporal.js';
 import { startTestStack, type TestStack } from '../helpers/app.js';
+import { newCart } from '../helpers/orders.js';
 
 const REPRICE_AFTER_MS = 2_000;
 let stack: TestStack;
@@ -27,11 +28,6 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const newCartId = async (): Promise<string> => {
-  const res = await stack.http('/api/carts', { method: 'POST' });
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return res.body.id as string;
-};
 const add = (cartId: string, productId: string, quantity = 1) =>
   stack.http(`/api/carts/${cartId}/items`, { method: 'POST', json: { productId, quantity } });
 const patch = (cartId: string, productId: string, json: unknown) =>
@@ -39,7 +35,7 @@ const patch = (cartId: string, productId: string, json: unknown) =>
 
 describe('prices come from the catalog, read by the API', () => {
   it('refuses a body that brings its own pricing, on every route that changes a cart', async () => {
-    const id = await newCartId();
+    const id = await newCart(stack);
     const p = products[0]!;
     const forged = {
       requested: [p.id],
@@ -73,7 +69,7 @@ describe('prices come from the catalog, read by the API', () => {
   });
 
   it('applies every kind of change in the workflow task that accepted it, with no activity', async () => {
-    const id = await newCartId();
+    const id = await newCart(stack);
     const [a, b] = products;
     const answers = [
       await add(id, a!.id, 2),
@@ -102,7 +98,7 @@ describe('prices come from the catalog, read by the API', () => {
   });
 
   it('re-prices the other lines once their pricing is older than CART_REPRICE_AFTER, on the next read or change', async () => {
-    const id = await newCartId();
+    const id = await newCart(stack);
     const [a, b] = await stack.db.prisma.$transaction(async (tx) => {
       const created = [];
       for (const sku of ['PRICED-A', 'PRICED-B']) {
