@@ -44,6 +44,14 @@ export const fastPolicy: OrderPolicy = {
   paymentStepTimeoutMs: 1_500,
 };
 
+/** What a test's checkout of a stubbed cart sends: a working card, the fast policy. */
+export const checkoutArgs = {
+  email: 'ada@example.com',
+  shippingAddress: { name: 'Ada', line1: '1 Main St', city: 'London', postalCode: 'N1', country: 'GB' },
+  paymentMethod: 'pm_card_visa',
+  policy: fastPolicy,
+};
+
 export const productIds = [1, 2, 3].map((i) => `00000000-0000-4000-8000-00000000000${i}`);
 const catalog: CatalogItem[] = productIds.map((productId, i) => ({
   productId,

@@ -9,7 +9,7 @@ import type { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addItemUpdate, checkoutUpdate, getCartQuery } from '../../src/contracts/cart.contract.js';
 import { WorkflowType, workflowId } from '../../src/contracts/temporal.js';
-import { fastPolicy, productIds, startStubbedOrders, World, type StubbedOrders } from '../helpers/stubbed-orders.js';
+import { checkoutArgs, productIds, startStubbedOrders, World, type StubbedOrders } from '../helpers/stubbed-orders.js';
 
 let carts: StubbedOrders;
 beforeAll(async () => {
@@ -19,12 +19,6 @@ afterAll(async () => {
   await carts?.close();
 });
 
-const checkoutArgs = {
-  email: 'ada@example.com',
-  shippingAddress: { name: 'Ada', line1: '1 Main St', city: 'London', postalCode: 'N1', country: 'GB' },
-  paymentMethod: 'pm_card_visa',
-  policy: fastPolicy,
-};
 type Event = temporal.api.history.v1.IHistoryEvent;
 const index = (events: Event[], matches: (e: Event) => unknown) => events.findIndex((e) => Boolean(matches(e)));
 

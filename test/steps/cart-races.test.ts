@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addItemUpdate, checkoutUpdate } from '../../src/contracts/cart.contract.js';
 import { workflowsPath } from '../../src/worker/create-worker.js';
 import {
-  fastPolicy,
+  checkoutArgs,
   productIds,
   startStubbedOrders,
   World,
@@ -33,12 +33,6 @@ afterAll(async () => {
 });
 
 const [P1, P2] = productIds as [string, string];
-const checkoutArgs = {
-  email: 'ada@example.com',
-  shippingAddress: { name: 'Ada', line1: '1 Main St', city: 'London', postalCode: 'N1', country: 'GB' },
-  paymentMethod: 'pm_card_visa',
-  policy: fastPolicy,
-};
 type Event = temporal.api.history.v1.IHistoryEvent;
 const timerFired = (e: Event) => Boolean(e.timerFiredEventAttributes);
 const childStarted = (e: Event) => Boolean(e.childWorkflowExecutionStartedEventAttributes);
