@@ -78,3 +78,10 @@ export const PATCH_CHECKOUT_ANSWERS_AT_START = 'checkout-answers-at-start';
  * event or two, as fast as round trips allowed, and its rounds outnumbered the orders' own steps.
  */
 export const PATCH_DRAIN_WAITS_WHEN_CAUGHT_UP = 'drain-waits-when-caught-up';
+
+/**
+ * A long order continues as new in the task that found every handler finished: it no longer
+ * writes its summary first (the new run writes it before anything else), because a cancel
+ * accepted while that activity ran was lost with the old run and failed its caller.
+ */
+export const PATCH_ORDER_HANDS_OVER_AT_ONCE = 'order-hands-over-at-once';

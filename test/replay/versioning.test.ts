@@ -19,6 +19,8 @@ import {
   PATCH_CHECKOUT_ANSWERS_AT_START,
   PATCH_FEWER_PAYMENT_SUMMARIES,
   PATCH_NOTIFY_PICKING,
+  PATCH_ORDER_CONTINUES_AS_NEW,
+  PATCH_ORDER_HANDS_OVER_AT_ONCE,
   PATCH_PLACE_IN_ONE_STEP,
 } from '../../src/workflows/patches.js';
 
@@ -230,5 +232,45 @@ describe(`the ${PATCH_PLACE_IN_ONE_STEP} and ${PATCH_FEWER_PAYMENT_SUMMARIES} pa
   it('without patched(), placing in one step breaks the orders already under way', async () => {
     const [old] = await replay([orders.before], await unpatchedBundle(), corpusKey);
     expect(old).toMatchObject({ status: 'nondeterministic', workflowId: orders.before.workflowId });
+  }, 120_000);
+});
+
+describe(`the ${PATCH_ORDER_HANDS_OVER_AT_ONCE} patch`, () => {
+  const handOver = pairIn('order-hands-over-at-once');
+  /** Whether the workflow task that decided to continue as new also ended the run (nothing awaited between). */
+  const inOneTask = (h: HistoryToReplay) => {
+    const events = h.history.events ?? [];
+    const decided = events.find(
+      (e) =>
+        e.markerRecordedEventAttributes?.markerName === 'core_patch' &&
+        patchesIn({ ...h, history: { events: [e] } })[0] === PATCH_ORDER_CONTINUES_AS_NEW,
+    )!.markerRecordedEventAttributes!.workflowTaskCompletedEventId;
+    const ended = events.at(-1)!.workflowExecutionContinuedAsNewEventAttributes!.workflowTaskCompletedEventId;
+    return String(decided) === String(ended);
+  };
+
+  it('the run from before wrote a summary between deciding and handing over; the one from after hands over in that task', () => {
+    expect(patchesIn(handOver.before)).not.toContain(PATCH_ORDER_HANDS_OVER_AT_ONCE);
+    expect(inOneTask(handOver.before)).toBe(false);
+    expect(patchesIn(handOver.after)).toContain(PATCH_ORDER_HANDS_OVER_AT_ONCE);
+    expect(inOneTask(handOver.after)).toBe(true);
+  });
+
+  it('both replay against today’s code', async () => {
+    const reports = await replay(
+      [handOver.before, handOver.after],
+      { codePath: inject('workflowBundlePath') },
+      corpusKey,
+    );
+    expect(reports.map((r) => [path.basename(r.source), r.status, r.reason])).toEqual([
+      ['before.json', 'ok', undefined],
+      ['after.json', 'ok', undefined],
+    ]);
+  });
+
+  it('without patched(), handing over at once breaks the long orders already under way', async () => {
+    const [old] = await replay([handOver.before], await unpatchedBundle(), corpusKey);
+    expect(old).toMatchObject({ status: 'nondeterministic', workflowId: handOver.before.workflowId });
+    expect(old!.reason).toMatch(/Nondeterminism/);
   }, 120_000);
 });

@@ -5,6 +5,7 @@
  * HISTORY_EVENTS_PER_RUN and the order continues as new, carrying its state and everything it
  * must give back if cancelled.
  */
+import { WorkflowUpdateStage } from '@temporalio/client';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { cancelOrderUpdate, stockArrivedSignal } from '../../src/contracts/order.contract.js';
 import {
@@ -81,5 +82,31 @@ describe.concurrent('a long backorder', () => {
     );
     expect(world.messages().filter((m) => m === 'order_backordered')).toHaveLength(1); // told once, not per run
     expect(world.callsTo('authorizePayment')).toHaveLength(1);
+  }, 40_000);
+
+  it('a cancel accepted while the run hands over is answered, not lost with the old run', async ({ expect }) => {
+    // The hand-over's last summary is where a cancel used to slip in: accepted by the old run,
+    // which then continued as new and failed the caller's update ("workflow completed").
+    const world = new World();
+    world.stock.set(P2, 0);
+    let entered!: () => void;
+    const handingOver = new Promise<void>((resolve) => (entered = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    world.stubs.recordOrderSummary = async (view) => {
+      if (view.timeline.some((t) => t.type === 'continued_as_new')) {
+        entered();
+        await released;
+      }
+    };
+    const handle = await orders.start(world, { policy: longBackorder });
+    await handingOver;
+    const update = await handle.startUpdate(cancelOrderUpdate, {
+      args: [{ reason: 'customer' }],
+      waitForStage: WorkflowUpdateStage.ACCEPTED,
+    });
+    release();
+    expect(await update.result()).toMatchObject({ status: 'cancelled', payment: { step: 'voided' } });
+    expect(world.callsTo('releaseStock').map((a) => a.productId)).toEqual([P1]);
   }, 40_000);
 });

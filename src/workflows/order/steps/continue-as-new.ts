@@ -1,6 +1,6 @@
 import { allHandlersFinished, condition, continueAsNew, patched, workflowInfo } from '@temporalio/workflow';
 import { note } from '../../../domain/order.js';
-import { PATCH_ORDER_CONTINUES_AS_NEW } from '../../patches.js';
+import { PATCH_ORDER_CONTINUES_AS_NEW, PATCH_ORDER_HANDS_OVER_AT_ONCE } from '../../patches.js';
 import { now } from '../clock.js';
 import type { Ending } from '../ending.js';
 import type { orderWorkflow } from '../order.workflow.js';
@@ -14,8 +14,10 @@ const MAX_HISTORY_BYTES = 2 * 1024 * 1024;
  * would grow the order's history without bound. Once this run's history has
  * HISTORY_EVENTS_PER_RUN events (or Temporal suggests it), the order continues as a new run of
  * the same workflow id, carrying its state and everything it must give back if cancelled; the new
- * run resumes the wait. Handlers still running finish in this run first. Returns only if it is
- * not time yet, or a cancellation arrived meanwhile (its ending).
+ * run resumes the wait, and writes the summary first. Handlers still running finish in this run
+ * first, and nothing is awaited between that and the hand-over: a cancel accepted meanwhile would
+ * be lost with this run. Returns only if it is not time yet, or a cancellation arrived meanwhile
+ * (its ending).
  */
 export async function continueAsNewIfLong(run: OrderRun): Promise<Ending | undefined> {
   const info = workflowInfo();
@@ -32,6 +34,7 @@ export async function continueAsNewIfLong(run: OrderRun): Promise<Ending | undef
     'continued_as_new',
     `History at ${info.historyLength} events: the order goes on in run ${run.runsBefore + 2} (same order, same id)`,
   );
-  await run.publish();
+  // Before the patch the summary was written here, and a cancel accepted during it failed.
+  if (!patched(PATCH_ORDER_HANDS_OVER_AT_ONCE)) await run.publish();
   return continueAsNew<typeof orderWorkflow>({ ...run.input, carried: run.carry() });
 }
