@@ -13,17 +13,22 @@ const UNREACHABLE_CODES = new Set([
   'P1002',
   'P1008',
   'P1017',
+  // A pooled connection not had in time, and an interactive transaction closed by its timeout
+  // (PostgreSQL stalled or restarting under it): nothing was committed, the same request again is safe.
+  'P2024',
+  'P2028',
   'ECONNREFUSED',
   'ECONNRESET',
   'ETIMEDOUT',
   'EPIPE',
 ]);
 const UNREACHABLE_MESSAGES =
-  /Connection terminated|connection timeout|timeout exceeded when trying to connect|ECONNREFUSED|server closed the connection|terminating connection/i;
+  /Connection terminated|connection timeout|timeout exceeded when trying to connect|ECONNREFUSED|server closed the connection|terminating connection|connection error and is not queryable/i;
 
 /**
  * Whether an error says PostgreSQL could not be reached or went away (refused, reset, timed out,
- * shutting down: SQLSTATE class 08 and 57P0x), as opposed to a query it refused.
+ * shutting down: SQLSTATE class 08 and 57P0x; a transaction it let time out), as opposed to a query
+ * it refused.
  */
 export function isDatabaseUnavailable(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; record(e) && depth < 6; depth++) {

@@ -12,6 +12,8 @@ export interface Sample {
   what: string;
   status: number | 'network';
   ms: number;
+  /** The start of the body of a 500, to name what failed. */
+  body?: string;
 }
 
 const address = { name: 'Fault Tester', line1: '1 Main St', city: 'London', postalCode: 'N1', country: 'GB' };
@@ -62,7 +64,12 @@ export class Clients {
         signal: AbortSignal.timeout(30_000),
       });
       const text = await res.text();
-      this.samples.push({ what, status: res.status, ms: Date.now() - started });
+      this.samples.push({
+        what,
+        status: res.status,
+        ms: Date.now() - started,
+        ...(res.status === 500 && { body: text.slice(0, 300) }),
+      });
       const session = res.headers.getSetCookie().find((c) => c.startsWith('sid='));
       if (session && jar) jar.cookie = session.split(';')[0];
       let body: any = text;
