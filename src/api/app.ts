@@ -5,7 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Client, Connection } from '@temporalio/client';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from '../config.js';
-import type { PrismaClient } from '../db/prisma.js';
+import { poolOf, type PrismaClient } from '../db/prisma.js';
 import type { PaymentProvider } from '../payments/provider.js';
 import { SimulatedPaymentProvider } from '../payments/simulated-provider.js';
 import { OrderGateway } from './orders/order-gateway.js';
@@ -85,7 +85,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
 
   await app.register(healthRoutes, deps);
   await app.register(catalogRoutes, deps);
-  const carts = new CartGateway(deps.temporal.client, deps.config, (ids) => getCatalogItems(deps.prisma, ids));
+  const carts = new CartGateway(deps.temporal.client, deps.config, (ids) => getCatalogItems(poolOf(deps.prisma), ids));
   const orders = new OrderGateway(deps.temporal.client, deps.prisma, deps.config);
   const access = new OrderAccess(deps.prisma, deps.config.security.orderTokenSecret);
   await app.register(authRoutes, { prisma: deps.prisma, carts });

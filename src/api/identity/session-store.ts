@@ -1,9 +1,8 @@
 import type { SessionStore } from '@fastify/session';
 import type { Session } from 'fastify';
-import type { PrismaClient } from '../../db/prisma.js';
 import { DomainError, ErrorCode } from '../../domain/errors.js';
 import { isDatabaseUnavailable } from '../database-errors.js';
-import { type Prisma } from '../../db/prisma.js';
+import { poolOf, type Prisma, type PrismaClient } from '../../db/prisma.js';
 
 /** A session remembers this many carts (a shopper rarely has more than one open). */
 export const CARTS_PER_SESSION = 20;
@@ -76,13 +75,15 @@ export class PrismaSessionStore implements SessionStore {
     });
   }
 
+  /** Read on every request with a cookie: plain SQL on Prisma's pool (see poolOf). */
   get(sessionId: string, callback: (err: unknown, result?: Session | null) => void): void {
-    this.prisma.session
-      .findUnique({ where: { id: sessionId } })
-      .then(
-        (row) => callback(null, row && row.expiresAt > new Date() ? (row.data as unknown as Session) : null),
-        callback,
-      );
+    poolOf(this.prisma)
+      .query<{ data: Session }>({
+        name: 'session-get',
+        text: 'SELECT data FROM sessions WHERE id = $1 AND expires_at > $2',
+        values: [sessionId, new Date()],
+      })
+      .then(({ rows: [row] }) => callback(null, row?.data ?? null), callback);
   }
 
   destroy(sessionId: string, callback: (err?: unknown) => void): void {

@@ -1,9 +1,17 @@
 import type { SecurityConfig } from '../../config-security.js';
 import { likeLiteral } from '../../db/like-literal.js';
-import type { PrismaClient } from '../../db/prisma.js';
+import { poolOf, type PrismaClient } from '../../db/prisma.js';
 import { DomainError, ErrorCode } from '../../domain/errors.js';
 
 const DAY_MS = 86_400_000;
+
+/** Units of each product the buyer (e-mail, any case, taken literally; or customer) ordered since $2. */
+const CAPS_SQL = `
+  SELECT l.product_id, SUM(l.quantity)::int AS quantity
+  FROM order_lines l JOIN orders o ON o.id = l.order_id
+  WHERE l.product_id = ANY($1::uuid[]) AND o.created_at > $2 AND o.status <> 'cancelled'
+    AND (o.email ILIKE $3 OR o.customer_id = $4)
+  GROUP BY l.product_id`;
 
 /**
  * The caps one order may not pass (MAX_LINES_PER_ORDER, MAX_UNITS_PER_LINE), and the units of one
@@ -36,27 +44,18 @@ export async function checkOrderCaps(
       });
     wanted.set(productId, (wanted.get(productId) ?? 0) + quantity);
   }
-  const earlier = await prisma.orderLine.groupBy({
-    by: ['productId'],
-    where: {
-      productId: { in: [...wanted.keys()] },
-      order: {
-        createdAt: { gt: new Date(Date.now() - DAY_MS) },
-        status: { not: 'cancelled' },
-        OR: [
-          { email: { equals: likeLiteral(buyer.email), mode: 'insensitive' } },
-          ...(buyer.customerId ? [{ customerId: buyer.customerId }] : []),
-        ],
-      },
-    },
-    _sum: { quantity: true },
+  // Plain SQL on Prisma's pool: checked before every order and checkout (see poolOf).
+  const { rows: earlier } = await poolOf(prisma).query<{ product_id: string; quantity: number }>({
+    name: 'order-caps',
+    text: CAPS_SQL,
+    values: [[...wanted.keys()], new Date(Date.now() - DAY_MS), likeLiteral(buyer.email), buyer.customerId],
   });
   for (const row of earlier) {
-    const already = row._sum.quantity ?? 0;
-    if (already + (wanted.get(row.productId) ?? 0) > caps.unitsPerProductPerDay)
+    const already = row.quantity;
+    if (already + (wanted.get(row.product_id) ?? 0) > caps.unitsPerProductPerDay)
       refuse(
         `at most ${caps.unitsPerProductPerDay} of one product a day per buyer: ${already} ordered in the last 24 hours`,
-        { cap: 'units_per_product_per_day', max: caps.unitsPerProductPerDay, productId: row.productId, already },
+        { cap: 'units_per_product_per_day', max: caps.unitsPerProductPerDay, productId: row.product_id, already },
       );
   }
   for (const [productId, quantity] of wanted)

@@ -28,7 +28,7 @@ import { WorkflowType, workflowId } from '../../contracts/temporal.js';
 import { getCatalogItems } from '../../db/catalog.store.js';
 import { ordersWaitingFor } from '../../db/inventory.store.js';
 import { flagEndedOrder, orderFlags, saveOrderSummary, savedOrderView } from '../../db/orders.store.js';
-import type { PrismaClient } from '../../db/prisma.js';
+import { poolOf, type PrismaClient } from '../../db/prisma.js';
 import { DomainError, ErrorCode } from '../../domain/errors.js';
 import { createOrder, orderView, type OrderView, type PlacedLine, type ShippingAddress } from '../../domain/order.js';
 import { describeOrderAtPlacement } from '../../domain/order-description.js';
@@ -101,7 +101,7 @@ export class OrderGateway {
         ErrorCode.DuplicateLines,
         'lines must name each product once: give one line its total quantity',
       );
-    const items = new Map((await getCatalogItems(this.prisma, ids)).map((i) => [i.productId, i]));
+    const items = new Map((await getCatalogItems(poolOf(this.prisma), ids)).map((i) => [i.productId, i]));
     const missing = ids.filter((id) => !items.has(id));
     if (missing.length > 0)
       throw new DomainError(ErrorCode.ProductNotFound, `no product with id ${missing.join(', ')}`, { missing });
