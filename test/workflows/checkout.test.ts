@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WorkflowType, workflowId } from '../../src/contracts/temporal.js';
+import type { OrderWorkflowInput } from '../../src/contracts/order.contract.js';
+import { OrderGateway } from '../../src/api/orders/order-gateway.js';
+import { DomainError } from '../../src/domain/errors.js';
 import { startTestStack, type TestStack } from '../helpers/app.js';
 import { address, fastOrders, newCart, productWithStock, productsInStock, waitForOrder } from '../helpers/orders.js';
 
@@ -97,6 +101,46 @@ describe('checkout', () => {
       expect([200, 202], JSON.stringify(cancelled.body)).toContain(cancelled.status);
       await waitForOrder(stack, res.body.orderId, (o) => o.status === 'cancelled');
     }
+  });
+
+  it('an order accepted but not started yet (the server starts it a moment after the 202) takes a cancel sent at once', async () => {
+    // The checkout answers once the cart has issued the order's start; Temporal carries it out a
+    // moment later. Here that moment is made long: the read side has the accepted order, its
+    // workflow starts 400 ms after the cancel is sent.
+    const [a] = await productsInStock(stack, 1);
+    const orders = new OrderGateway(stack.client, stack.db.prisma, stack.config);
+    const input: OrderWorkflowInput = {
+      orderId: randomUUID(),
+      lines: [{ productId: a!.id, quantity: 1 }],
+      email: 'late@example.com',
+      customerId: null,
+      cartId: null,
+      shippingAddress: address,
+      paymentMethod: 'pm_card_visa',
+      currency: stack.config.currency,
+      policy: stack.config.order,
+    };
+    const { sku, vendorId, priceCents } = a!;
+    await orders.recordAccepted(input, [
+      { productId: a!.id, sku, name: sku, vendorId, quantity: 1, unitPriceCents: priceCents },
+    ]);
+    expect(await orders.read(input.orderId)).toMatchObject({ source: 'read_side', order: { status: 'placed' } });
+    const cancelling = orders.cancel(input.orderId, 'customer');
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await stack.client.workflow.start(WorkflowType.order, {
+      workflowId: workflowId.order(input.orderId),
+      taskQueue: stack.config.temporal.taskQueue,
+      args: [input],
+    });
+    const { order } = await cancelling;
+    expect(order).toMatchObject({ id: input.orderId, status: 'cancelled' });
+
+    // An order nobody accepted is not waited for: not found at once.
+    const started = Date.now();
+    const stranger = await orders.cancel(randomUUID(), 'customer').catch((err: unknown) => err);
+    expect(stranger).toBeInstanceOf(DomainError);
+    expect((stranger as DomainError).code).toBe('order_not_found');
+    expect(Date.now() - started).toBeLessThan(1_000);
   });
 
   it('refuses an empty cart (422 cart_empty) and a cart that never existed (404)', async () => {

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { formatDuration } from '../../domain/duration.js';
 import {
   WithStartWorkflowOperation,
@@ -211,17 +210,14 @@ export class CartGateway {
    * Turns the cart into an order. Checking out a cart that already became an order answers with that
    * order again, so a retried checkout never places a second one.
    */
-  async checkout(
-    cartId: string,
-    args: CheckoutArgs,
-  ): Promise<{ orderId: string; created: boolean; starting: boolean } & CheckoutResult> {
+  async checkout(cartId: string, args: CheckoutArgs): Promise<{ orderId: string; created: boolean } & CheckoutResult> {
     try {
       const emailHash = emailSearchHash(this.config.security.emailHashSecret, args.email);
       const result = await this.timely(() =>
         this.handle(cartId).executeUpdate(checkoutUpdate, { args: [{ ...args, emailHash }] }),
       );
-      // The cart answers once the order's start is issued: see orderStarted.
-      return { ...result, created: result.placed !== undefined, starting: true };
+      // The cart answers once the order's start is issued (see OrderGateway.startingSoon).
+      return { ...result, created: result.placed !== undefined };
     } catch (err) {
       const translated = await this.translate(cartId, err);
       const details =
@@ -229,42 +225,14 @@ export class CartGateway {
           ? (translated.details as { status?: string; orderId?: string | null } | undefined)
           : undefined;
       if (translated instanceof DomainError && translated.code === ErrorCode.CartClosed && details?.orderId) {
-        return { orderId: details.orderId, created: false, starting: false };
+        return { orderId: details.orderId, created: false };
       }
       if (translated instanceof DomainError && translated.code === ErrorCode.CartClosed && !details?.status) {
         // Refused while a checkout was under way: the cart is checked out now, or will be in a moment.
         const cart = await this.get(cartId);
-        if (cart.orderId) return { orderId: cart.orderId, created: false, starting: true };
+        if (cart.orderId) return { orderId: cart.orderId, created: false };
       }
       throw translated;
-    }
-  }
-
-  /**
-   * Waits until the order's workflow exists, so that a GET or a cancel right after the 202 finds
-   * it: the cart's checkout answers as soon as it has issued the order's start (`starting`), and
-   * the server starts it a moment later, with no worker needed. An order not started within ANSWER_WITHIN is a 503:
-   * the same checkout again answers with it, or, if it could not be started (the cart reopens),
-   * places a new one.
-   */
-  async orderStarted(orderId: string): Promise<void> {
-    const handle = this.client.workflow.getHandle(workflowId.order(orderId));
-    const deadline = Date.now() + this.config.answerWithinMs;
-    for (let pause = 2; ; pause = Math.min(2 * pause, 100)) {
-      try {
-        await this.timely(() => handle.describe());
-        return;
-      } catch (err) {
-        if (!(err instanceof WorkflowNotFoundError))
-          throw unavailableFor(err, `order ${orderId}`, 'read', this.config.answerWithinMs) ?? err;
-      }
-      if (Date.now() + pause > deadline)
-        throw new DomainError(
-          ErrorCode.ServiceUnavailable,
-          `order ${orderId} was accepted but has not started yet: send the same checkout again`,
-          { dependency: 'temporal', trouble: 'not_ready' },
-        );
-      await sleep(pause);
     }
   }
 

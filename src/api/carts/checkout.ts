@@ -45,35 +45,32 @@ export async function checkout(
       { customerId: customerOf(request), email: body.email },
       cart.lines,
     );
-  const { orderId, created, placed, starting } = await carts.checkout(cartId, {
+  const { orderId, created, placed } = await carts.checkout(cartId, {
     ...body,
     policy: config.order,
     orderId: randomUUID(),
     customerId: customerOf(request),
   });
-  // Both before the 202, at once: the order's workflow exists (the cart answers as soon as it has
-  // issued its start, which the server carries out whatever becomes of the worker), and the order
-  // is in the read side, like an order placed directly. A start fails only on an id already
-  // taken, and the id is fresh from a cryptographic source: the summary written meanwhile is for
-  // an order that will exist.
-  await Promise.all([
-    starting ? carts.orderStarted(orderId) : undefined,
-    placed &&
-      orders.recordAccepted(
-        {
-          orderId,
-          lines: placed.lines,
-          email: body.email,
-          customerId: placed.customerId,
-          cartId,
-          shippingAddress: body.shippingAddress,
-          paymentMethod: body.paymentMethod ?? null,
-          currency: config.currency,
-          policy: config.order,
-        },
-        placed.lines,
-      ),
-  ]);
+  // The order is in the read side before the 202, like an order placed directly. Its workflow is
+  // not waited for: the cart answered once it had issued the order's start, which the server
+  // carries out a moment later whatever becomes of the worker; a GET meanwhile reads the read side,
+  // a cancel or a payment method waits for it (OrderGateway.startingSoon). A start fails only on an
+  // id already taken, and the id is fresh from a cryptographic source.
+  if (placed)
+    await orders.recordAccepted(
+      {
+        orderId,
+        lines: placed.lines,
+        email: body.email,
+        customerId: placed.customerId,
+        cartId,
+        shippingAddress: body.shippingAddress,
+        paymentMethod: body.paymentMethod ?? null,
+        currency: config.currency,
+        policy: config.order,
+      },
+      placed.lines,
+    );
   const status = created ? 'placed' : await orders.status(orderId);
   reply.log.info({ orderId, status, created }, 'cart checked out');
   const answer = accepted(access, config, orderId, status);

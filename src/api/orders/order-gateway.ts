@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
@@ -379,8 +380,17 @@ export class OrderGateway {
     return woken;
   }
 
-  /** Sends an update; a workflow that has ended answers `closedCode` (or, cancelling a cancelled order, the order). */
-  private async update(orderId: string, closedCode: ErrorCode, call: () => Promise<OrderView>): Promise<OrderView> {
+  /**
+   * Sends an update; a workflow that has ended answers `closedCode` (or, cancelling a cancelled
+   * order, the order). An order accepted by a checkout whose workflow the server has not started yet
+   * (a moment after the 202) is waited for, then sent the update.
+   */
+  private async update(
+    orderId: string,
+    closedCode: ErrorCode,
+    call: () => Promise<OrderView>,
+    waited = false,
+  ): Promise<OrderView> {
     try {
       return await call();
     } catch (err) {
@@ -388,6 +398,8 @@ export class OrderGateway {
       if (business) throw business;
       const unavailable = unavailableFor(err, `order ${orderId}`, 'change', this.config.answerWithinMs);
       if (unavailable) throw unavailable;
+      if (err instanceof WorkflowNotFoundError && !waited && (await this.startingSoon(orderId)))
+        return this.update(orderId, closedCode, call, true);
       if (err instanceof WorkflowNotFoundError) {
         // Never existed (get throws order_not_found), or its workflow has ended: cancelled, or
         // delivered and past its return window.
@@ -398,6 +410,34 @@ export class OrderGateway {
         });
       }
       throw err;
+    }
+  }
+
+  /**
+   * Whether an order with no workflow is one just accepted whose start is under way: the read side
+   * holds only the API's first summary (version 1), which the workflow's own steps replace. Then
+   * waits until the server has started it (no worker needed); one not started within ANSWER_WITHIN
+   * is a 503 to retry. Any other order (never accepted, or ended and gone) is not waited for.
+   */
+  private async startingSoon(orderId: string): Promise<boolean> {
+    if ((await savedOrderView(this.prisma, orderId))?.version !== 1) return false;
+    const handle = this.handle(orderId);
+    const deadline = Date.now() + this.config.answerWithinMs;
+    for (let pause = 2; ; pause = Math.min(2 * pause, 100)) {
+      try {
+        await this.timely(() => handle.describe());
+        return true;
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError))
+          throw unavailableFor(err, `order ${orderId}`, 'read', this.config.answerWithinMs) ?? err;
+      }
+      if (Date.now() + pause > deadline)
+        throw new DomainError(
+          ErrorCode.ServiceUnavailable,
+          `order ${orderId} was accepted but has not started yet: send the same request again`,
+          { dependency: 'temporal', trouble: 'not_ready' },
+        );
+      await sleep(pause);
     }
   }
 }
