@@ -55,6 +55,7 @@ import { checkKey, recordKey, type LedgerEntry } from '../domain/idempotency.js'
 import { describeOrderAtPlacement } from '../domain/order-description.js';
 import { orderWorkflow } from './order/order.workflow.js';
 import {
+  PATCH_CART_CLOCK_KEEPS_TIMER,
   PATCH_CART_CLOCK_YIELDS,
   PATCH_CART_PRICED_BY_API,
   PATCH_CHECKOUT_ANSWERS_AT_START,
@@ -308,14 +309,25 @@ export async function cartWorkflow(input: CartWorkflowInput): Promise<CartView> 
   setHandler(getCartQuery, view);
   setCurrentDetails(describeCart(view()));
 
-  // The cart's clock: wait for activity, the next deadline, or the time to continue as new.
+  // The cart's clock: wait for the next deadline, the cart closing, or the time to continue as new.
+  const nextDeadline = ({ reminderAt, abandonAt }: ReturnType<typeof deadlines>) =>
+    Math.min(reminderAt ? Date.parse(reminderAt) : Infinity, abandonAt ? Date.parse(abandonAt) : Infinity);
   for (;;) {
     while (state.status === 'active' && !shouldContinueAsNew()) {
       const { reminderAt, abandonAt } = deadlines(state, input.timeouts);
-      const next = Math.min(reminderAt ? Date.parse(reminderAt) : Infinity, Date.parse(abandonAt!));
+      const next = nextDeadline({ reminderAt, abandonAt });
       const activityMark = state.lastActivityAt;
+      // A change leaves the timer alone: it moves the deadline later, and a timer firing early
+      // re-arms below. Only the first change after a reminder brings a deadline sooner (the next
+      // reminder). Before this patch every change woke the clock: a timer canceled and one started.
+      const keepsTimer = patched(PATCH_CART_CLOCK_KEEPS_TIMER);
       const woken = await condition(
-        () => state.lastActivityAt !== activityMark || state.status !== 'active' || shouldContinueAsNew(),
+        () =>
+          (keepsTimer
+            ? nextDeadline(deadlines(state, input.timeouts)) < next
+            : state.lastActivityAt !== activityMark) ||
+          state.status !== 'active' ||
+          shouldContinueAsNew(),
         Math.max(1, next - Date.now()),
         {
           summary:
@@ -323,14 +335,15 @@ export async function cartWorkflow(input: CartWorkflowInput): Promise<CartView> 
         },
       );
       if (woken) continue;
-      // The timer fired, but other things may have landed in the same workflow task and run since:
-      // a change (or one still in flight), a checkout, the order that checkout started. Then the cart
-      // was not idle: its clock waits for them and starts again. (Before this patch it abandoned a
-      // cart that had just been checked out.)
+      // The timer fired, but other things may have happened since it was armed or landed in the same
+      // workflow task: a change (or one still in flight), a checkout, the order that checkout started.
+      // Then the cart was not idle: its clock waits for them and starts again, from the last change.
+      // (Before cart-clock-yields it abandoned a cart that had just been checked out; keeping the
+      // timer implies that patch.)
       const busy = () => checkingOut || mutationsInFlight > 0;
       if (
         (state.status !== 'active' || state.lastActivityAt !== activityMark || busy()) &&
-        patched(PATCH_CART_CLOCK_YIELDS)
+        (keepsTimer || patched(PATCH_CART_CLOCK_YIELDS))
       ) {
         await condition(() => !busy());
         continue;

@@ -85,3 +85,12 @@ export const PATCH_DRAIN_WAITS_WHEN_CAUGHT_UP = 'drain-waits-when-caught-up';
  * accepted while that activity ran was lost with the old run and failed its caller.
  */
 export const PATCH_ORDER_HANDS_OVER_AT_ONCE = 'order-hands-over-at-once';
+
+/**
+ * A change to a cart leaves its idle timer alone: the clock wakes for the cart closing, the time to
+ * continue as new, or a deadline that came sooner (the first change after a reminder), not for
+ * every change. A timer that fires after changes re-arms for the deadline counted from the last
+ * one, so reminders and abandonment come when they did. Before this patch each change canceled the
+ * timer and started another (two commands per change).
+ */
+export const PATCH_CART_CLOCK_KEEPS_TIMER = 'cart-clock-keeps-timer';

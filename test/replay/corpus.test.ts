@@ -262,6 +262,9 @@ const expected: Record<string, { workflowType: string; closes: string; check: (h
       expect(updates(h)).toContain('checkout');
       expect(childrenStarted(h)).toEqual(['orderWorkflow']);
       expect(result(h).status).toBe('checked_out');
+      // The changes leave the idle timer alone (cart-clock-keeps-timer): one timer, canceled as the cart closes.
+      expect(eventsOf(h, 'TIMER_STARTED')).toHaveLength(1);
+      expect(eventsOf(h, 'TIMER_CANCELED')).toHaveLength(1);
     },
   },
   'order-from-checkout.json': {
@@ -298,7 +301,8 @@ const expected: Record<string, { workflowType: string; closes: string; check: (h
       expect(updates(h)).toEqual(['addItem', 'addItem', 'setQuantity', 'removeItem']);
       expect(eventsOf(h, 'ACTIVITY_TASK_SCHEDULED')).toEqual([]);
       expect(eventsOf(h, 'WORKFLOW_EXECUTION_UPDATE_COMPLETED')).toHaveLength(4);
-      expect(eventsOf(h, 'MARKER_RECORDED')).toHaveLength(1); // the cart-priced-by-api patch
+      expect(eventsOf(h, 'MARKER_RECORDED')).toHaveLength(2); // cart-priced-by-api, cart-clock-keeps-timer
+      expect(eventsOf(h, 'TIMER_STARTED')).toHaveLength(1); // kept across the changes
     },
   },
   'cart-abandoned.json': {

@@ -15,6 +15,7 @@ import { encryptingDataConverter } from '../../src/codec/data-converter.js';
 import { parseCodecKeys } from '../../src/codec/encryption-codec.js';
 import { CORPUS_PAYLOAD_KEYS } from '../../src/replay/corpus-key.js';
 import {
+  PATCH_CART_CLOCK_KEEPS_TIMER,
   PATCH_CART_PRICED_BY_API,
   PATCH_CHECKOUT_ANSWERS_AT_START,
   PATCH_FEWER_PAYMENT_SUMMARIES,
@@ -271,6 +272,38 @@ describe(`the ${PATCH_ORDER_HANDS_OVER_AT_ONCE} patch`, () => {
   it('without patched(), handing over at once breaks the long orders already under way', async () => {
     const [old] = await replay([handOver.before], await unpatchedBundle(), corpusKey);
     expect(old).toMatchObject({ status: 'nondeterministic', workflowId: handOver.before.workflowId });
+    expect(old!.reason).toMatch(/Nondeterminism/);
+  }, 120_000);
+});
+
+describe(`the ${PATCH_CART_CLOCK_KEEPS_TIMER} patch`, () => {
+  const clock = pairIn('cart-clock-keeps-timer');
+  const count = (h: HistoryToReplay, has: (e: NonNullable<typeof h.history.events>[number]) => unknown) =>
+    (h.history.events ?? []).filter(has).length;
+
+  it('the history from before restarts the idle timer for each change; the one from after has the marker and keeps it', () => {
+    // The same path (two changes, then checkout); only the cart closing cancels the timer after.
+    for (const h of [clock.before, clock.after])
+      expect(count(h, (e) => e.workflowExecutionUpdateCompletedEventAttributes)).toBe(3);
+    expect(patchesIn(clock.before)).not.toContain(PATCH_CART_CLOCK_KEEPS_TIMER);
+    expect(count(clock.before, (e) => e.timerCanceledEventAttributes)).toBe(3);
+    expect(count(clock.before, (e) => e.timerStartedEventAttributes)).toBe(3);
+    expect(patchesIn(clock.after)).toContain(PATCH_CART_CLOCK_KEEPS_TIMER);
+    expect(count(clock.after, (e) => e.timerCanceledEventAttributes)).toBe(1);
+    expect(count(clock.after, (e) => e.timerStartedEventAttributes)).toBe(1);
+  });
+
+  it('both replay against today’s code', async () => {
+    const reports = await replay([clock.before, clock.after], { codePath: inject('workflowBundlePath') }, corpusKey);
+    expect(reports.map((r) => [path.basename(r.source), r.status, r.reason])).toEqual([
+      ['before.json', 'ok', undefined],
+      ['after.json', 'ok', undefined],
+    ]);
+  });
+
+  it('without patched(), keeping the timer breaks the carts already open', async () => {
+    const [old] = await replay([clock.before], await unpatchedBundle(), corpusKey);
+    expect(old).toMatchObject({ status: 'nondeterministic', workflowId: clock.before.workflowId });
     expect(old!.reason).toMatch(/Nondeterminism/);
   }, 120_000);
 });
