@@ -16,6 +16,10 @@ export async function enqueueNotification(
   input: NotificationInput,
 ): Promise<boolean> {
   // Text PostgreSQL cannot store is written as U+FFFD rather than holding the message back for ever.
-  const { count } = await prisma.notification.createMany({ data: [safeJson(input)], skipDuplicates: true });
-  return count === 1;
+  const { dedupeKey, kind, subjectId, recipient, payload } = safeJson(input);
+  const written = await prisma.$executeRaw`
+    INSERT INTO notification_outbox (id, dedupe_key, kind, subject_id, recipient, payload)
+    VALUES (gen_random_uuid(), ${dedupeKey}, ${kind}, ${subjectId}, ${recipient}, ${JSON.stringify(payload)}::jsonb)
+    ON CONFLICT (dedupe_key) DO NOTHING`;
+  return written === 1;
 }

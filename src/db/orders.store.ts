@@ -21,6 +21,23 @@ export function saveOrderSummary(prisma: PrismaClient, given: OrderView): Promis
   return prisma.$transaction((tx) => saveOrderSummaryInTransaction(tx, given));
 }
 
+const LINE_COLUMNS = 'sku, name, vendor_id, quantity, unit_price_cents, status';
+const SAVE_LINES_SQL = `
+  WITH given AS (
+    SELECT * FROM jsonb_to_recordset($2::jsonb)
+      AS l(product_id uuid, sku text, name text, vendor_id uuid, quantity int, unit_price_cents int, status text)
+  ), gone AS (
+    DELETE FROM order_lines WHERE order_id = $1 AND product_id NOT IN (SELECT product_id FROM given)
+  )
+  INSERT INTO order_lines (order_id, product_id, ${LINE_COLUMNS})
+  SELECT $1, product_id, ${LINE_COLUMNS} FROM given
+  ON CONFLICT (order_id, product_id) DO UPDATE
+    SET (${LINE_COLUMNS}) = (EXCLUDED.sku, EXCLUDED.name, EXCLUDED.vendor_id, EXCLUDED.quantity,
+      EXCLUDED.unit_price_cents, EXCLUDED.status)
+    WHERE (order_lines.sku, order_lines.name, order_lines.vendor_id, order_lines.quantity,
+      order_lines.unit_price_cents, order_lines.status) IS DISTINCT FROM (EXCLUDED.sku, EXCLUDED.name,
+      EXCLUDED.vendor_id, EXCLUDED.quantity, EXCLUDED.unit_price_cents, EXCLUDED.status)`;
+
 /** saveOrderSummary's work inside a transaction the caller owns (a step writing its summary with its effect). */
 export async function saveOrderSummaryInTransaction(
   tx: Prisma.TransactionClient,
@@ -50,19 +67,17 @@ export async function saveOrderSummaryInTransaction(
   // An order stopped before its lines were priced (placement refused) has no vendors or names yet:
   // its lines stay as the API recorded them on acceptance.
   if (view.lines.some((l) => l.vendorId === '')) return { written: true };
-  await tx.orderLine.deleteMany({ where: { orderId: view.id } });
-  await tx.orderLine.createMany({
-    data: view.lines.map((l) => ({
-      orderId: view.id,
-      productId: l.productId,
-      sku: l.sku,
-      name: l.name,
-      vendorId: l.vendorId,
-      quantity: l.quantity,
-      unitPriceCents: l.unitPriceCents,
-      status: l.status,
-    })),
-  });
+  // The lines as this version shows them, in one statement: changed ones rewritten, the rest left.
+  const lines = view.lines.map((l) => ({
+    product_id: l.productId,
+    sku: l.sku,
+    name: l.name,
+    vendor_id: l.vendorId,
+    quantity: l.quantity,
+    unit_price_cents: l.unitPriceCents,
+    status: l.status,
+  }));
+  await tx.$executeRawUnsafe(SAVE_LINES_SQL, view.id, JSON.stringify(lines));
   return { written: true };
 }
 
