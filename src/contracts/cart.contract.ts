@@ -1,3 +1,4 @@
+import type { BuyerCaps } from '../domain/order-caps.js';
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { CartState, CartTimeouts, CartView, Pricing } from '../domain/cart.js';
 import type { LedgerEntry } from '../domain/idempotency.js';
@@ -60,6 +61,11 @@ export interface CheckoutArgs {
   customerId?: string | null;
   /** The keyed hash of `email` the order is found by (see emailSearchHash); the workflow cannot key it. */
   emailHash?: string;
+  /**
+   * The shop's order caps and what this buyer ordered in the last 24 hours: the cart checks its own
+   * lines against them before it starts an order (absent: checked by an older API before sending).
+   */
+  caps?: BuyerCaps;
 }
 
 /** Turns the cart into an order (a child workflow that outlives the cart) and closes the cart. */

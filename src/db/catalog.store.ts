@@ -10,6 +10,7 @@ import {
 import { DomainError, ErrorCode } from '../domain/errors.js';
 import { setStock } from './inventory.store.js';
 import { likeLiteral } from './like-literal.js';
+import { isUuid } from './uuid.js';
 import type { Prisma, PrismaClient } from './prisma.js';
 
 /** Postgres access for the catalog, shared by the API's routes and the worker's activities. */
@@ -53,8 +54,6 @@ function encodeCursor(sort: ProductSort, row: ProductRow): string {
   return Buffer.from(JSON.stringify({ s: sort, k, id: row.id } satisfies Cursor)).toString('base64url');
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 function decodeCursor(cursor: string, sort: ProductSort): Cursor {
   const invalid = () => new DomainError(ErrorCode.InvalidCursor, 'cursor is not one this API returned for this sort');
   let parsed: Partial<Cursor>;
@@ -64,7 +63,7 @@ function decodeCursor(cursor: string, sort: ProductSort): Cursor {
     throw invalid();
   }
   const keyType = sort === 'price' || sort === '-price' ? 'number' : 'string';
-  if (parsed.s !== sort || typeof parsed.k !== keyType || typeof parsed.id !== 'string' || !UUID.test(parsed.id))
+  if (parsed.s !== sort || typeof parsed.k !== keyType || typeof parsed.id !== 'string' || !isUuid(parsed.id))
     throw invalid();
   // A key PostgreSQL could not compare with the column (a price beyond int4 or not whole, a date
   // outside years 1 to 9999, a NUL in a name) would be a 500: only keys the API could have made pass.
@@ -104,7 +103,7 @@ function filterWhere(prisma: PrismaClient, q: ProductListQuery): Prisma.ProductW
   const where: Prisma.ProductWhereInput[] = [];
   if (q.category) where.push({ category: q.category });
   if (q.collection) where.push({ collections: { some: { collection: { slug: q.collection } } } });
-  if (q.vendor) where.push(UUID.test(q.vendor) ? { vendorId: q.vendor } : { vendor: { slug: q.vendor } });
+  if (q.vendor) where.push(isUuid(q.vendor) ? { vendorId: q.vendor } : { vendor: { slug: q.vendor } });
   if (q.minPrice !== undefined || q.maxPrice !== undefined)
     where.push({ priceCents: { gte: q.minPrice, lte: q.maxPrice } });
   // Matched as ILIKE by Prisma: the value's own %, _ and \ match themselves (see likeLiteral).
@@ -151,7 +150,7 @@ export async function listProducts(prisma: PrismaClient, query: ProductListQuery
 
 /** One product by id; product_not_found when absent (any non-UUID id is absent too). */
 export async function getProduct(prisma: PrismaClient, id: string): Promise<ProductView> {
-  const row = UUID.test(id) ? await prisma.product.findUnique({ where: { id }, include: productInclude }) : null;
+  const row = isUuid(id) ? await prisma.product.findUnique({ where: { id }, include: productInclude }) : null;
   if (!row) throw new DomainError(ErrorCode.ProductNotFound, `no product with id ${id}`);
   return toView(row);
 }
@@ -180,7 +179,7 @@ async function collectionIds(tx: Prisma.TransactionClient, slugs: string[]): Pro
 }
 
 async function assertVendor(tx: Prisma.TransactionClient, vendorId: string): Promise<void> {
-  const vendor = UUID.test(vendorId)
+  const vendor = isUuid(vendorId)
     ? await tx.vendor.findUnique({ where: { id: vendorId }, select: { id: true } })
     : null;
   if (!vendor) throw new DomainError(ErrorCode.VendorNotFound, `no vendor with id ${vendorId}`);
@@ -301,7 +300,7 @@ export async function getCatalogItems(
   db: Prisma.TransactionClient | pg.Pool,
   productIds: readonly string[],
 ): Promise<CatalogItem[]> {
-  const ids = productIds.filter((id) => UUID.test(id));
+  const ids = productIds.filter(isUuid);
   if (ids.length === 0) return [];
   const rows =
     db instanceof pg.Pool

@@ -52,6 +52,7 @@ import {
 import { asBusinessFailure, businessFailure } from '../contracts/failures.js';
 import { ErrorCode } from '../domain/errors.js';
 import { checkKey, recordKey, type LedgerEntry } from '../domain/idempotency.js';
+import { checkCaps } from '../domain/order-caps.js';
 import { describeOrderAtPlacement } from '../domain/order-description.js';
 import { orderWorkflow } from './order/order.workflow.js';
 import {
@@ -299,10 +300,12 @@ export async function cartWorkflow(input: CartWorkflowInput): Promise<CartView> 
       return { orderId, placed: { customerId, lines } };
     },
     {
-      validator: (_args) => {
+      validator: (args) => {
         asBusinessFailure(() => checkCommand(state, { type: 'clear' }));
         if (state.lines.length === 0)
           throw businessFailure(ErrorCode.CartEmpty, 'the cart is empty: add something before checking out');
+        // A cart past the order caps starts nothing (a refused update is not even in history).
+        if (args.caps) asBusinessFailure(() => checkCaps(args.caps!, state.lines));
       },
     },
   );

@@ -87,4 +87,37 @@ describe('caps on what one buyer may hold', () => {
     expect(own.status).toBe(422);
     expect(own.body.error.details).toMatchObject({ cap: 'units_per_product_per_day', already: 2 });
   });
+
+  it('a cart past a cap is refused at checkout by the cart itself (422), starting nothing, the cart still open', async () => {
+    const [a, b, c] = await productsInStock(stack, 3);
+    const cartId = await newCart(stack);
+    for (const p of [a!, b!, c!])
+      expect(
+        (await stack.http(`/api/carts/${cartId}/items`, { method: 'POST', json: { productId: p.id, quantity: 1 } }))
+          .status,
+      ).toBe(200);
+    const res = await stack.http(`/api/carts/${cartId}/checkout`, {
+      method: 'POST',
+      json: { email: 'three-lines@example.com', shippingAddress: address },
+    });
+    expect(res.status).toBe(422);
+    expect(res.body.error).toMatchObject({ code: 'order_limit_exceeded', details: { cap: 'lines_per_order', max: 2 } });
+    expect((await stack.http(`/api/carts/${cartId}`)).body).toMatchObject({ status: 'active', orderId: null });
+    expect(await stack.db.prisma.order.count({ where: { email: 'three-lines@example.com' } })).toBe(0);
+  });
+
+  it('an id the schema takes as a UUID but PostgreSQL does not (urn:uuid:…) names no product: 404, not 500', async () => {
+    const [a] = await productsInStock(stack, 1);
+    const res = await stack.http('/api/orders', {
+      method: 'POST',
+      json: {
+        lines: [{ productId: `urn:uuid:${a!.id}`, quantity: 1 }],
+        email: 'urn@example.com',
+        shippingAddress: address,
+      },
+      as: stack.shopper(),
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(404);
+    expect(res.body.error.code).toBe('product_not_found');
+  });
 });

@@ -6,7 +6,7 @@ import type { OrderGateway } from '../orders/order-gateway.js';
 import type { OrderAccess } from '../identity/order-access.js';
 import { customerOf } from '../identity/sessions.js';
 import { orderTrackingUrl } from '../identity/order-token.js';
-import { checkOrderCaps } from '../orders/order-caps.js';
+import { buyerCaps } from '../orders/order-caps.js';
 import type { CheckoutBody } from '../schemas/order.schemas.js';
 import type { CartGateway } from './cart-gateway.js';
 
@@ -35,21 +35,16 @@ export async function checkout(
   reply: FastifyReply,
 ) {
   const { carts, orders, access, config } = deps;
-  // Prices as they are: the order prices its lines from the catalog as it starts.
-  const cart = await carts.read(cartId);
-  // A cart checked out already answers with its order below; only a new order meets the caps.
-  if (cart.status === 'active')
-    await checkOrderCaps(
-      orders.prisma,
-      config.security.caps,
-      { customerId: customerOf(request), email: body.email },
-      cart.lines,
-    );
+  // The caps go with the checkout: the cart checks its own lines against them before it starts an
+  // order (no read of the cart first). A cart checked out already answers with its order.
+  const buyer = { customerId: customerOf(request), email: body.email };
+  const caps = await buyerCaps(orders.prisma, config.security.caps, buyer);
   const { orderId, created, placed } = await carts.checkout(cartId, {
     ...body,
     policy: config.order,
     orderId: randomUUID(),
-    customerId: customerOf(request),
+    customerId: buyer.customerId,
+    caps,
   });
   // The order is in the read side before the 202, like an order placed directly. Its workflow is
   // not waited for: the cart answered once it had issued the order's start, which the server

@@ -1,24 +1,48 @@
 import type { SecurityConfig } from '../../config-security.js';
 import { likeLiteral } from '../../db/like-literal.js';
 import { poolOf, type PrismaClient } from '../../db/prisma.js';
-import { DomainError, ErrorCode } from '../../domain/errors.js';
+import { isUuid } from '../../db/uuid.js';
+import { checkCaps, type BuyerCaps } from '../../domain/order-caps.js';
 
 const DAY_MS = 86_400_000;
 
 /** Units of each product the buyer (e-mail, any case, taken literally; or customer) ordered since $2. */
-const CAPS_SQL = `
+const ORDERED_SQL = `
   SELECT l.product_id, SUM(l.quantity)::int AS quantity
   FROM order_lines l JOIN orders o ON o.id = l.order_id
-  WHERE l.product_id = ANY($1::uuid[]) AND o.created_at > $2 AND o.status <> 'cancelled'
-    AND (o.email ILIKE $3 OR o.customer_id = $4)
+  WHERE o.created_at > $1 AND o.status <> 'cancelled' AND (o.email ILIKE $2 OR o.customer_id = $3)
+    AND ($4::uuid[] IS NULL OR l.product_id = ANY($4::uuid[]))
   GROUP BY l.product_id`;
 
 /**
- * The caps one order may not pass (MAX_LINES_PER_ORDER, MAX_UNITS_PER_LINE), and the units of one
- * product one buyer (the customer, else the e-mail address) may order in 24 hours, cancelled orders
- * not counted (MAX_UNITS_PER_PRODUCT_PER_DAY): a buyer cannot hold a shop's stock hostage. Checked
- * before anything starts, so a refused order takes nothing. Two orders racing past the daily cap
- * at the same instant can both pass: it bounds hoarding, it is not an exact quota.
+ * The caps for one buyer (the customer, else the e-mail address): the shop's, and what the buyer
+ * ordered of each product in the last 24 hours (of `productIds` only, when given). Plain SQL on
+ * Prisma's pool: read before every order and checkout (see poolOf). Two orders racing past the
+ * daily cap at the same instant can both pass: it bounds hoarding, it is not an exact quota.
+ */
+export async function buyerCaps(
+  prisma: PrismaClient,
+  caps: SecurityConfig['caps'],
+  buyer: { customerId: string | null; email: string },
+  productIds?: string[],
+): Promise<BuyerCaps> {
+  const { rows } = await poolOf(prisma).query<{ product_id: string; quantity: number }>({
+    name: 'buyer-ordered',
+    text: ORDERED_SQL,
+    // An id PostgreSQL cannot read as a UUID names no product anyone ordered.
+    values: [
+      new Date(Date.now() - DAY_MS),
+      likeLiteral(buyer.email),
+      buyer.customerId,
+      productIds?.filter(isUuid) ?? null,
+    ],
+  });
+  return { ...caps, alreadyOrdered: Object.fromEntries(rows.map((r) => [r.product_id, r.quantity])) };
+}
+
+/**
+ * A direct order's lines against the caps, before anything starts, so a refused order takes
+ * nothing. (A checkout sends the caps to the cart, which checks its own lines: CheckoutArgs.caps.)
  */
 export async function checkOrderCaps(
   prisma: PrismaClient,
@@ -26,44 +50,15 @@ export async function checkOrderCaps(
   buyer: { customerId: string | null; email: string },
   lines: { productId: string; quantity: number }[],
 ): Promise<void> {
-  const refuse = (message: string, details: Record<string, unknown>): never => {
-    throw new DomainError(ErrorCode.OrderLimitExceeded, message, details);
-  };
-  if (lines.length > caps.linesPerOrder)
-    refuse(`an order may have at most ${caps.linesPerOrder} lines`, {
-      cap: 'lines_per_order',
-      max: caps.linesPerOrder,
-    });
-  const wanted = new Map<string, number>();
-  for (const { productId, quantity } of lines) {
-    if (quantity > caps.unitsPerLine)
-      refuse(`at most ${caps.unitsPerLine} of one product in a line`, {
-        cap: 'units_per_line',
-        max: caps.unitsPerLine,
-        productId,
-      });
-    wanted.set(productId, (wanted.get(productId) ?? 0) + quantity);
-  }
-  // Plain SQL on Prisma's pool: checked before every order and checkout (see poolOf).
-  const { rows: earlier } = await poolOf(prisma).query<{ product_id: string; quantity: number }>({
-    name: 'order-caps',
-    text: CAPS_SQL,
-    values: [[...wanted.keys()], new Date(Date.now() - DAY_MS), likeLiteral(buyer.email), buyer.customerId],
-  });
-  for (const row of earlier) {
-    const already = row.quantity;
-    if (already + (wanted.get(row.product_id) ?? 0) > caps.unitsPerProductPerDay)
-      refuse(
-        `at most ${caps.unitsPerProductPerDay} of one product a day per buyer: ${already} ordered in the last 24 hours`,
-        { cap: 'units_per_product_per_day', max: caps.unitsPerProductPerDay, productId: row.product_id, already },
-      );
-  }
-  for (const [productId, quantity] of wanted)
-    if (quantity > caps.unitsPerProductPerDay)
-      refuse(`at most ${caps.unitsPerProductPerDay} of one product a day per buyer`, {
-        cap: 'units_per_product_per_day',
-        max: caps.unitsPerProductPerDay,
-        productId,
-        already: 0,
-      });
+  // The line caps first: a request past them is refused without a query.
+  checkCaps({ ...caps, unitsPerProductPerDay: Infinity, alreadyOrdered: {} }, lines);
+  checkCaps(
+    await buyerCaps(
+      prisma,
+      caps,
+      buyer,
+      lines.map((l) => l.productId),
+    ),
+    lines,
+  );
 }
