@@ -4,7 +4,7 @@ import type { OrderFlag, OrderStatus, OrderView } from '../domain/order.js';
 import { appendJournal, type JournalInput } from './journal.store.js';
 import { decodeCursor, encodeCursor } from './keyset-cursor.js';
 import { likeLiteral } from './like-literal.js';
-import type { Prisma, PrismaClient } from './prisma.js';
+import { poolOf, type Prisma, type PrismaClient } from './prisma.js';
 
 /**
  * Flags the order's workflow takes off once dealt with (a step that went through); the others
@@ -13,72 +13,116 @@ import type { Prisma, PrismaClient } from './prisma.js';
 const CLEARED_BY_THE_WORKFLOW: OrderFlag[] = ['payment_stuck', 'step_failed', 'step_retrying', 'compensation_stuck'];
 
 /**
- * Writes an order's summary (orders, order_lines) for listing and filtering, and journals the
- * milestones it shows (order-lifecycle.ts). The workflow is the source of truth; a summary only
- * ever moves to a higher version, so a late retry of an older write cannot roll it back.
+ * An order's summary in one statement: the row (only ever to a higher version, so a late retry of
+ * an older write cannot roll it back; flags the workflow does not own kept), and only if it was
+ * written, the milestones it shows journaled (each once: their ids are derived) and its lines as
+ * this version shows them (changed ones rewritten, the rest left; $21 null leaves them all).
  */
-export function saveOrderSummary(prisma: PrismaClient, given: OrderView): Promise<{ written: boolean }> {
-  return prisma.$transaction((tx) => saveOrderSummaryInTransaction(tx, given));
-}
-
-const LINE_COLUMNS = 'sku, name, vendor_id, quantity, unit_price_cents, status';
-const SAVE_LINES_SQL = `
-  WITH given AS (
-    SELECT * FROM jsonb_to_recordset($2::jsonb)
+const SAVE_SUMMARY_SQL = `
+  WITH o AS (
+    INSERT INTO orders (id, status, cancel_reason, email, customer_id, cart_id, currency, total_cents,
+      authorized_cents, captured_cents, refunded_cents, payment_id, flags, shipping_address, view, version,
+      created_at, updated_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::text[], $14::jsonb, $15::jsonb, $16, $17, $18)
+    ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, cancel_reason = EXCLUDED.cancel_reason,
+      total_cents = EXCLUDED.total_cents, authorized_cents = EXCLUDED.authorized_cents,
+      captured_cents = EXCLUDED.captured_cents, refunded_cents = EXCLUDED.refunded_cents,
+      payment_id = EXCLUDED.payment_id,
+      flags = ARRAY(SELECT DISTINCT f FROM unnest(EXCLUDED.flags || ARRAY(
+        SELECT f FROM unnest(orders.flags) f WHERE NOT f = ANY($19::text[]))) f ORDER BY f),
+      view = EXCLUDED.view, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
+    WHERE orders.version < EXCLUDED.version
+    RETURNING id
+  ), milestones AS (
+    INSERT INTO journal_events (event_id, type, aggregate_id, payload, occurred_at)
+    SELECT e->>'eventId', e->>'type', e->>'aggregateId', e->'payload', (e->>'occurredAt')::timestamptz
+    FROM jsonb_array_elements($20::jsonb) WITH ORDINALITY AS given(e, n)
+    WHERE EXISTS (SELECT 1 FROM o)
+    ORDER BY n
+    ON CONFLICT (event_id) DO NOTHING
+  ), given_lines AS (
+    SELECT * FROM jsonb_to_recordset($21::jsonb)
       AS l(product_id uuid, sku text, name text, vendor_id uuid, quantity int, unit_price_cents int, status text)
+    WHERE EXISTS (SELECT 1 FROM o)
   ), gone AS (
-    DELETE FROM order_lines WHERE order_id = $1 AND product_id NOT IN (SELECT product_id FROM given)
-  )
-  INSERT INTO order_lines (order_id, product_id, ${LINE_COLUMNS})
-  SELECT $1, product_id, ${LINE_COLUMNS} FROM given
-  ON CONFLICT (order_id, product_id) DO UPDATE
-    SET (${LINE_COLUMNS}) = (EXCLUDED.sku, EXCLUDED.name, EXCLUDED.vendor_id, EXCLUDED.quantity,
-      EXCLUDED.unit_price_cents, EXCLUDED.status)
+    DELETE FROM order_lines WHERE $21::jsonb IS NOT NULL AND EXISTS (SELECT 1 FROM o)
+      AND order_id = $1 AND product_id NOT IN (SELECT product_id FROM given_lines)
+  ), lines AS (
+    INSERT INTO order_lines (order_id, product_id, sku, name, vendor_id, quantity, unit_price_cents, status)
+    SELECT $1, product_id, sku, name, vendor_id, quantity, unit_price_cents, status FROM given_lines
+    ON CONFLICT (order_id, product_id) DO UPDATE SET (sku, name, vendor_id, quantity, unit_price_cents, status) =
+      (EXCLUDED.sku, EXCLUDED.name, EXCLUDED.vendor_id, EXCLUDED.quantity, EXCLUDED.unit_price_cents, EXCLUDED.status)
     WHERE (order_lines.sku, order_lines.name, order_lines.vendor_id, order_lines.quantity,
       order_lines.unit_price_cents, order_lines.status) IS DISTINCT FROM (EXCLUDED.sku, EXCLUDED.name,
-      EXCLUDED.vendor_id, EXCLUDED.quantity, EXCLUDED.unit_price_cents, EXCLUDED.status)`;
+      EXCLUDED.vendor_id, EXCLUDED.quantity, EXCLUDED.unit_price_cents, EXCLUDED.status)
+  )
+  SELECT count(*)::int AS written FROM o`;
 
-/** saveOrderSummary's work inside a transaction the caller owns (a step writing its summary with its effect). */
-export async function saveOrderSummaryInTransaction(
-  tx: Prisma.TransactionClient,
-  given: OrderView,
-): Promise<{ written: boolean }> {
+/** SAVE_SUMMARY_SQL's parameters for a view. */
+function summaryParams(given: OrderView): unknown[] {
   // The read side never refuses an order: text PostgreSQL cannot store (a NUL, an unpaired
   // surrogate, from an order accepted before the API refused them) is written as U+FFFD.
   const view = safeJson(given);
-  const address = JSON.stringify(view.shippingAddress);
-  const written = await tx.$executeRaw`
-    INSERT INTO orders (id, status, cancel_reason, email, customer_id, cart_id, currency, total_cents, authorized_cents,
-      captured_cents, refunded_cents, payment_id, flags, shipping_address, view, version, created_at, updated_at)
-    VALUES (${view.id}, ${view.status}, ${view.cancelReason}, ${view.email}, ${view.customerId}, ${view.cartId}, ${view.currency},
-      ${view.totalCents}, ${view.payment.authorizedCents}, ${view.payment.capturedCents}, ${view.payment.refundedCents},
-      ${view.payment.paymentId}, ${view.flags}::text[], ${address}::jsonb, ${JSON.stringify(view)}::jsonb, ${view.version},
-      ${new Date(view.placedAt)}, ${new Date(view.updatedAt)})
-    ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, cancel_reason = EXCLUDED.cancel_reason,
-      total_cents = EXCLUDED.total_cents, authorized_cents = EXCLUDED.authorized_cents, captured_cents = EXCLUDED.captured_cents,
-      refunded_cents = EXCLUDED.refunded_cents, payment_id = EXCLUDED.payment_id,
-      flags = ARRAY(SELECT DISTINCT f FROM unnest(EXCLUDED.flags || ARRAY(
-        SELECT f FROM unnest(orders.flags) f WHERE NOT f = ANY(${CLEARED_BY_THE_WORKFLOW}::text[]))) f ORDER BY f),
-      view = EXCLUDED.view, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
-    WHERE orders.version < EXCLUDED.version`;
-  if (written === 0) return { written: false };
-  // The milestones this summary shows, journaled with it (each once: their ids are derived).
-  await appendJournal(tx, lifecycleEvents(view) as JournalInput[]);
   // An order stopped before its lines were priced (placement refused) has no vendors or names yet:
   // its lines stay as the API recorded them on acceptance.
-  if (view.lines.some((l) => l.vendorId === '')) return { written: true };
-  // The lines as this version shows them, in one statement: changed ones rewritten, the rest left.
-  const lines = view.lines.map((l) => ({
-    product_id: l.productId,
-    sku: l.sku,
-    name: l.name,
-    vendor_id: l.vendorId,
-    quantity: l.quantity,
-    unit_price_cents: l.unitPriceCents,
-    status: l.status,
-  }));
-  await tx.$executeRawUnsafe(SAVE_LINES_SQL, view.id, JSON.stringify(lines));
-  return { written: true };
+  const lines = view.lines.some((l) => l.vendorId === '')
+    ? null
+    : view.lines.map((l) => ({
+        product_id: l.productId,
+        sku: l.sku,
+        name: l.name,
+        vendor_id: l.vendorId,
+        quantity: l.quantity,
+        unit_price_cents: l.unitPriceCents,
+        status: l.status,
+      }));
+  return [
+    view.id,
+    view.status,
+    view.cancelReason,
+    view.email,
+    view.customerId,
+    view.cartId,
+    view.currency,
+    view.totalCents,
+    view.payment.authorizedCents,
+    view.payment.capturedCents,
+    view.payment.refundedCents,
+    view.payment.paymentId,
+    view.flags,
+    JSON.stringify(view.shippingAddress),
+    JSON.stringify(view),
+    view.version,
+    new Date(view.placedAt),
+    new Date(view.updatedAt),
+    CLEARED_BY_THE_WORKFLOW,
+    JSON.stringify(lifecycleEvents(view)),
+    lines && JSON.stringify(lines),
+  ];
+}
+
+/**
+ * Writes an order's summary (orders, order_lines) for listing and filtering, and journals the
+ * milestones it shows (order-lifecycle.ts). The workflow is the source of truth; a summary only
+ * ever moves to a higher version. One statement on Prisma's pool (it was a transaction of four
+ * through Prisma, written for every step of every order: see BENCHMARKS.md).
+ */
+export async function saveOrderSummary(prisma: PrismaClient, view: OrderView): Promise<{ written: boolean }> {
+  const { rows } = await poolOf(prisma).query<{ written: number }>({
+    name: 'save-order-summary',
+    text: SAVE_SUMMARY_SQL,
+    values: summaryParams(view),
+  });
+  return { written: rows[0]!.written > 0 };
+}
+
+/** saveOrderSummary inside a transaction the caller owns (a step writing its summary with its effect). */
+export async function saveOrderSummaryInTransaction(
+  tx: Prisma.TransactionClient,
+  view: OrderView,
+): Promise<{ written: boolean }> {
+  const [row] = await tx.$queryRawUnsafe<{ written: number }[]>(SAVE_SUMMARY_SQL, ...summaryParams(view));
+  return { written: row!.written > 0 };
 }
 
 /**
