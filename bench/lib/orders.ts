@@ -99,7 +99,8 @@ export async function stepsToReserved(ctx: Context, orderId: string) {
     if (e.activityTaskScheduledEventAttributes) activities++;
     if (e.workflowTaskCompletedEventAttributes) workflowTasks++;
     const status = e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.OrderStatus;
-    if (status?.data && Buffer.from(status.data).toString().includes('"reserved"')) reservedSeen = true;
+    // Reserved, or picking, which follows at once and (since picking-in-one-step) is the summary that shows it.
+    if (status?.data && /"(reserved|picking)"/.test(Buffer.from(status.data).toString())) reservedSeen = true;
     if (reservedSeen && e.activityTaskCompletedEventAttributes)
       return { activities, workflowTasks, events: events.indexOf(e) + 1 };
   }

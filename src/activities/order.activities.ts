@@ -32,6 +32,16 @@ export function createOrderActivities({ prisma, nudge = () => undefined }: Order
     },
 
     /**
+     * Writes the order's summary and, in the same statement, the message to the customer the step
+     * sends with it (a step that both tells and shows: the warehouse picking).
+     */
+    async recordOrderStep({ view, message }: { view: OrderView; message: NotificationInput }): Promise<void> {
+      const { written, told } = await saveOrderSummary(prisma, view, message);
+      if (written) nudge('journal');
+      if (told) nudge('outbox');
+    },
+
+    /**
      * Places the order in one transaction: priced, confirmed to the customer, every line held or
      * backordered, its summary written (see placement.store.ts).
      */

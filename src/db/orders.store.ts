@@ -2,6 +2,7 @@ import { lifecycleEvents } from '../domain/order-lifecycle.js';
 import { safeJson } from '../domain/text.js';
 import type { OrderFlag, OrderStatus, OrderView } from '../domain/order.js';
 import { appendJournal, type JournalInput } from './journal.store.js';
+import type { NotificationInput } from './notifications.store.js';
 import { decodeCursor, encodeCursor } from './keyset-cursor.js';
 import { likeLiteral } from './like-literal.js';
 import { poolOf, type Prisma, type PrismaClient } from './prisma.js';
@@ -16,7 +17,8 @@ const CLEARED_BY_THE_WORKFLOW: OrderFlag[] = ['payment_stuck', 'step_failed', 's
  * An order's summary in one statement: the row (only ever to a higher version, so a late retry of
  * an older write cannot roll it back; flags the workflow does not own kept), and only if it was
  * written, the milestones it shows journaled (each once: their ids are derived) and its lines as
- * this version shows them (changed ones rewritten, the rest left; $21 null leaves them all).
+ * this version shows them (changed ones rewritten, the rest left; $21 null leaves them all); and
+ * a message to the customer the step sends with it ($22, once per dedupe key, whatever the version).
  */
 const SAVE_SUMMARY_SQL = `
   WITH o AS (
@@ -55,11 +57,17 @@ const SAVE_SUMMARY_SQL = `
     WHERE (order_lines.sku, order_lines.name, order_lines.vendor_id, order_lines.quantity,
       order_lines.unit_price_cents, order_lines.status) IS DISTINCT FROM (EXCLUDED.sku, EXCLUDED.name,
       EXCLUDED.vendor_id, EXCLUDED.quantity, EXCLUDED.unit_price_cents, EXCLUDED.status)
+  ), message AS (
+    INSERT INTO notification_outbox (id, dedupe_key, kind, subject_id, recipient, payload)
+    SELECT gen_random_uuid(), m->>'dedupeKey', m->>'kind', m->>'subjectId', m->>'recipient', m->'payload'
+    FROM (SELECT $22::jsonb AS m) given WHERE m IS NOT NULL
+    ON CONFLICT (dedupe_key) DO NOTHING
+    RETURNING 1
   )
-  SELECT count(*)::int AS written FROM o`;
+  SELECT (SELECT count(*) FROM o)::int AS written, (SELECT count(*) FROM message)::int AS told`;
 
-/** SAVE_SUMMARY_SQL's parameters for a view. */
-function summaryParams(given: OrderView): unknown[] {
+/** SAVE_SUMMARY_SQL's parameters for a view (and the message that goes with it). */
+function summaryParams(given: OrderView, message?: NotificationInput): unknown[] {
   // The read side never refuses an order: text PostgreSQL cannot store (a NUL, an unpaired
   // surrogate, from an order accepted before the API refused them) is written as U+FFFD.
   const view = safeJson(given);
@@ -98,22 +106,28 @@ function summaryParams(given: OrderView): unknown[] {
     CLEARED_BY_THE_WORKFLOW,
     JSON.stringify(lifecycleEvents(view)),
     lines && JSON.stringify(lines),
+    message ? JSON.stringify(safeJson(message)) : null,
   ];
 }
 
 /**
  * Writes an order's summary (orders, order_lines) for listing and filtering, and journals the
  * milestones it shows (order-lifecycle.ts). The workflow is the source of truth; a summary only
- * ever moves to a higher version. One statement on Prisma's pool (it was a transaction of four
+ * ever moves to a higher version; `message`, a message to the customer the step sends with it (to
+ * the outbox, once). One statement on Prisma's pool (it was a transaction of four
  * through Prisma, written for every step of every order: see BENCHMARKS.md).
  */
-export async function saveOrderSummary(prisma: PrismaClient, view: OrderView): Promise<{ written: boolean }> {
-  const { rows } = await poolOf(prisma).query<{ written: number }>({
+export async function saveOrderSummary(
+  prisma: PrismaClient,
+  view: OrderView,
+  message?: NotificationInput,
+): Promise<{ written: boolean; told: boolean }> {
+  const { rows } = await poolOf(prisma).query<{ written: number; told: number }>({
     name: 'save-order-summary',
     text: SAVE_SUMMARY_SQL,
-    values: summaryParams(view),
+    values: summaryParams(view, message),
   });
-  return { written: rows[0]!.written > 0 };
+  return { written: rows[0]!.written > 0, told: rows[0]!.told > 0 };
 }
 
 /** saveOrderSummary inside a transaction the caller owns (a step writing its summary with its effect). */
@@ -121,7 +135,7 @@ export async function saveOrderSummaryInTransaction(
   tx: Prisma.TransactionClient,
   view: OrderView,
 ): Promise<{ written: boolean }> {
-  const [row] = await tx.$queryRawUnsafe<{ written: number }[]>(SAVE_SUMMARY_SQL, ...summaryParams(view));
+  const [row] = await tx.$queryRawUnsafe<{ written: number; told: number }[]>(SAVE_SUMMARY_SQL, ...summaryParams(view));
   return { written: row!.written > 0 };
 }
 

@@ -94,3 +94,11 @@ export const PATCH_ORDER_HANDS_OVER_AT_ONCE = 'order-hands-over-at-once';
  * timer and started another (two commands per change).
  */
 export const PATCH_CART_CLOCK_KEEPS_TIMER = 'cart-clock-keeps-timer';
+
+/**
+ * An order goes from `reserved` to `picking` in one activity: the summary and the customer's
+ * "picking" message in one statement (`recordOrderStep`), and no "reserved" summary before it
+ * (picking follows at once; the milestone is in the next summary's timeline). Before it: a
+ * "reserved" summary, then `notifyCustomer`, then the "picking" summary (three activities).
+ */
+export const PATCH_PICKING_IN_ONE_STEP = 'picking-in-one-step';

@@ -178,10 +178,30 @@ describe('a summary written before the lines were priced', () => {
     };
     await saveOrderSummary(db.prisma, orderView(priced));
     const stuck = { ...orderView(accepted), version: 2, flags: ['step_failed' as const] };
-    expect(await saveOrderSummary(db.prisma, stuck)).toEqual({ written: true });
+    expect(await saveOrderSummary(db.prisma, stuck)).toMatchObject({ written: true });
     expect(await summary(accepted.id)).toMatchObject({ flags: ['step_failed'], version: 2 });
     expect(await db.prisma.orderLine.findMany({ where: { orderId: accepted.id } })).toEqual([
       expect.objectContaining({ sku: a!.sku, vendorId: a!.vendorId }),
     ]);
+  });
+});
+
+describe('a summary written with a message (a step that shows and tells)', () => {
+  it('writes both in one statement, the message once however often the step is retried', async () => {
+    const [a] = await products(3);
+    const o = order([{ productId: a!.id, quantity: 1 }]);
+    const view = { ...orderView(o), version: 2 };
+    const message = {
+      dedupeKey: `order:${o.id}:order_picking`,
+      kind: 'order_picking',
+      subjectId: o.id,
+      recipient: 'ada@example.com',
+      payload: { orderId: o.id },
+    };
+    expect(await saveOrderSummary(db.prisma, view, message)).toEqual({ written: true, told: true });
+    // A retry whose first answer was lost: nothing new, neither the summary nor the message.
+    expect(await saveOrderSummary(db.prisma, view, message)).toEqual({ written: false, told: false });
+    expect(await db.prisma.notification.count({ where: { dedupeKey: message.dedupeKey } })).toBe(1);
+    expect(await summary(o.id)).toMatchObject({ version: 2 });
   });
 });

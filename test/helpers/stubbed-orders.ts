@@ -102,6 +102,11 @@ export class World {
   readonly stubs: Stubs = {
     lookupCatalogItems: async ({ productIds: ids }) => this.catalog.filter((c) => ids.includes(c.productId)),
     recordOrderSummary: async () => undefined,
+    // One statement in the real activity; here its parts, each logged and answered by its own stub.
+    recordOrderStep: async ({ view, message }) => {
+      await this.inner('notifyCustomer', message as any);
+      await this.inner('recordOrderSummary', view);
+    },
     // The real activity's parts, in its order, each logged and answered by this World's stub (so a
     // test that replaces holdStock or notifyCustomer takes its branch through placement too).
     placeOrder: (input) => {

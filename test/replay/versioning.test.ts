@@ -22,6 +22,7 @@ import {
   PATCH_NOTIFY_PICKING,
   PATCH_ORDER_CONTINUES_AS_NEW,
   PATCH_ORDER_HANDS_OVER_AT_ONCE,
+  PATCH_PICKING_IN_ONE_STEP,
   PATCH_PLACE_IN_ONE_STEP,
 } from '../../src/workflows/patches.js';
 
@@ -304,6 +305,47 @@ describe(`the ${PATCH_CART_CLOCK_KEEPS_TIMER} patch`, () => {
   it('without patched(), keeping the timer breaks the carts already open', async () => {
     const [old] = await replay([clock.before], await unpatchedBundle(), corpusKey);
     expect(old).toMatchObject({ status: 'nondeterministic', workflowId: clock.before.workflowId });
+    expect(old!.reason).toMatch(/Nondeterminism/);
+  }, 120_000);
+});
+
+describe(`the ${PATCH_PICKING_IN_ONE_STEP} patch`, () => {
+  const picking = pairIn('picking-in-one-step');
+  /** The activities between the authorization and the picking timer. */
+  const toPicking = (h: HistoryToReplay) => {
+    const events = h.history.events ?? [];
+    const names = events
+      .slice(
+        0,
+        events.findIndex((e) => e.timerStartedEventAttributes),
+      )
+      .filter((e) => e.activityTaskScheduledEventAttributes)
+      .map((e) => e.activityTaskScheduledEventAttributes!.activityType!.name);
+    return names.slice(names.indexOf('authorizePayment') + 1);
+  };
+
+  it('the history from before writes "reserved", tells, then writes "picking"; the one from after does both in one', () => {
+    expect(patchesIn(picking.before)).not.toContain(PATCH_PICKING_IN_ONE_STEP);
+    expect(toPicking(picking.before)).toEqual(['recordOrderSummary', 'notifyCustomer', 'recordOrderSummary']);
+    expect(patchesIn(picking.after)).toContain(PATCH_PICKING_IN_ONE_STEP);
+    expect(toPicking(picking.after)).toEqual(['recordOrderStep']);
+  });
+
+  it('both replay against today’s code', async () => {
+    const reports = await replay(
+      [picking.before, picking.after],
+      { codePath: inject('workflowBundlePath') },
+      corpusKey,
+    );
+    expect(reports.map((r) => [path.basename(r.source), r.status, r.reason])).toEqual([
+      ['before.json', 'ok', undefined],
+      ['after.json', 'ok', undefined],
+    ]);
+  });
+
+  it('without patched(), picking in one step breaks the orders already under way', async () => {
+    const [old] = await replay([picking.before], await unpatchedBundle(), corpusKey);
+    expect(old).toMatchObject({ status: 'nondeterministic', workflowId: picking.before.workflowId });
     expect(old!.reason).toMatch(/Nondeterminism/);
   }, 120_000);
 });

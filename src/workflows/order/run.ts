@@ -195,6 +195,22 @@ export class OrderRun {
     return true;
   }
 
+  /**
+   * Publishes the order as it is and tells the customer, in one activity (one statement): for a
+   * step that does both before it waits (the warehouse picking).
+   */
+  async publishTelling(kind: string, message: string): Promise<void> {
+    this.show();
+    const v = this.view();
+    const outgoing = customerMessage(this.state, kind, message, {}, kind);
+    await step(this, `Saving the order summary, telling the customer: ${kind}`, ({ db }) =>
+      db.recordOrderStep(`Save order summary (${v.status}, v${v.version}), tell the customer: ${kind}`, {
+        view: v,
+        message: outgoing,
+      }),
+    );
+  }
+
   /** Tells the customer, once per `key` (see customerMessage). */
   notify(kind: string, message: string, extra: Record<string, unknown> = {}, key = kind): Promise<void> {
     const outgoing = customerMessage(this.state, kind, message, extra, key);

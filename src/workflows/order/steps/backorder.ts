@@ -1,6 +1,6 @@
 import { condition, patched } from '@temporalio/workflow';
 import { linesIn, setLine, transition } from '../../../domain/order.js';
-import { PATCH_STOCK_NEWS_KEPT } from '../../patches.js';
+import { PATCH_PICKING_IN_ONE_STEP, PATCH_STOCK_NEWS_KEPT } from '../../patches.js';
 import { now, remaining } from '../clock.js';
 import { type Ending } from '../ending.js';
 import { type OrderRun } from '../run.js';
@@ -59,7 +59,8 @@ export async function awaitStock(run: OrderRun): Promise<Ending | undefined> {
     }
   }
   run.state = transition(run.state, 'reserved', now(), 'All stock held');
-  await run.publish();
+  // Picking follows at once and writes the next summary (with this milestone in its timeline).
+  if (!patched(PATCH_PICKING_IN_ONE_STEP)) await run.publish();
   return undefined;
 }
 

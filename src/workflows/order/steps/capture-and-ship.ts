@@ -3,7 +3,7 @@ import { money } from '../../../domain/money.js';
 import { amountToCapture, linesIn, setLine, setPayment, transition } from '../../../domain/order.js';
 import { itemPurchasedEvents } from '../../../domain/order-journal.js';
 import type { PaymentIntentView } from '../../../payments/provider.js';
-import { PATCH_NOTIFY_PICKING } from '../../patches.js';
+import { PATCH_NOTIFY_PICKING, PATCH_PICKING_IN_ONE_STEP } from '../../patches.js';
 import { now } from '../clock.js';
 import { type Ending } from '../ending.js';
 import { type OrderRun } from '../run.js';
@@ -14,15 +14,19 @@ import { step } from './step.js';
 /** Fulfilment: picked in the warehouse (the customer may still cancel), then the point of no return. */
 export async function pick(run: OrderRun): Promise<Ending | undefined> {
   run.state = transition(run.state, 'picking', now(), 'Picking in the warehouse');
-  // Added after release: customers asked to hear when the warehouse starts on their order. A new
-  // activity is a new command, so orders already past this point in older code must not run it
-  // on replay: patched() records a marker in new histories and answers false for old ones.
-  // Once no order started before this change is still open (RETURN_WINDOW after its delivery),
-  // this becomes deprecatePatch(PATCH_NOTIFY_PICKING), and later the plain call.
-  if (patched(PATCH_NOTIFY_PICKING)) {
-    await run.notify('order_picking', 'The warehouse is picking your order.');
+  if (patched(PATCH_PICKING_IN_ONE_STEP)) {
+    // The summary and the customer's message in one activity (the "reserved" summary before it
+    // was skipped: this one follows at once).
+    await run.publishTelling('order_picking', 'The warehouse is picking your order.');
+  } else {
+    // Added after release: customers asked to hear when the warehouse starts on their order. A new
+    // activity is a new command, so orders already past this point in older code must not run it
+    // on replay: patched() records a marker in new histories and answers false for old ones.
+    if (patched(PATCH_NOTIFY_PICKING)) {
+      await run.notify('order_picking', 'The warehouse is picking your order.');
+    }
+    await run.publish();
   }
-  await run.publish();
   if (await condition(() => run.cancelRequest !== null, run.policy.pickingMs, { summary: 'Picking in the warehouse' }))
     return { kind: 'cancelled', reason: run.cancelRequest! };
   return keepAuthorizationAlive(run);
