@@ -113,7 +113,18 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const)
 
 const ctx: Context = { stack, smoke, runs, log, shared: new Map() };
 const records: MeasureRecord[] = [];
-for (const measure of selected) {
+/**
+ * Between measures, up to 45 s for the machine to settle (the one-minute load average under 1.2):
+ * a measure right after a heavy one (restart after memory) inherited its load, and its figures
+ * varied twofold between runs.
+ */
+async function settle(): Promise<void> {
+  const until = Date.now() + 45_000;
+  while (loadavg()[0]! > 1.2 && Date.now() < until) await new Promise((r) => setTimeout(r, 1_000));
+}
+
+for (const [i, measure] of selected.entries()) {
+  if (i > 0 && !smoke) await settle();
   const started = Date.now();
   log(`${measure.number}. ${measure.title}`);
   const record: MeasureRecord = {
