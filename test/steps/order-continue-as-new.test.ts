@@ -109,4 +109,40 @@ describe.concurrent('a long backorder', () => {
     expect(await update.result()).toMatchObject({ status: 'cancelled', payment: { step: 'voided' } });
     expect(world.callsTo('releaseStock').map((a) => a.productId)).toEqual([P1]);
   }, 40_000);
+
+  it('a cancel accepted just before a run turns out long is answered, not left waiting for itself', async ({
+    expect,
+  }) => {
+    // The run is long by its first wait (a budget of 8 events); the cancel lands in the summary
+    // written as the wait begins. The hand-over waited for every handler to finish, and the
+    // cancel's handler waits for the cancellation: neither could go on (the order stayed
+    // backordered, its stock held, the caller answered "under way" for ever).
+    const world = new World();
+    world.stock.set(P2, 0);
+    let entered!: () => void;
+    const waiting = new Promise<void>((resolve) => (entered = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let blocked = false;
+    world.stubs.recordOrderSummary = async (view) => {
+      if (view.status === 'backordered' && !blocked) {
+        blocked = true;
+        entered();
+        await released;
+      }
+    };
+    const handle = await orders.start(world, { policy: { ...longBackorder, historyEventsPerRun: 8 } });
+    await waiting;
+    const update = await handle.startUpdate(cancelOrderUpdate, {
+      args: [{ reason: 'customer' }],
+      waitForStage: WorkflowUpdateStage.ACCEPTED,
+    });
+    release();
+    const answered = await Promise.race([
+      update.result(),
+      new Promise<'no answer'>((resolve) => setTimeout(() => resolve('no answer'), 10_000)),
+    ]);
+    expect(answered).toMatchObject({ status: 'cancelled', payment: { step: 'voided' } });
+    expect(world.callsTo('releaseStock').map((a) => a.productId)).toEqual([P1]);
+  }, 40_000);
 });

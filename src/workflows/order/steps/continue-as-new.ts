@@ -26,7 +26,9 @@ export async function continueAsNewIfLong(run: OrderRun): Promise<Ending | undef
     info.historyLength >= run.historyEventsPerRun ||
     info.historySize >= MAX_HISTORY_BYTES;
   if (!long || !patched(PATCH_ORDER_CONTINUES_AS_NEW)) return undefined;
-  await condition(allHandlersFinished);
+  // A cancel's handler finishes only once the cancellation is done: waiting for it here would
+  // wait for ever (it adds no command, so histories from before replay the same).
+  await condition(() => allHandlersFinished() || run.cancelRequest !== null);
   if (run.cancelRequest) return { kind: 'cancelled', reason: run.cancelRequest };
   run.state = note(
     run.state,
