@@ -47,6 +47,10 @@ export function poolConfigFromUrl(databaseUrl: string, max = 10): pg.PoolConfig 
     database: decodeURIComponent(url.pathname.replace(/^\//, '')) || 'postgres',
     ssl: sslmode && sslmode !== 'disable' ? { rejectUnauthorized: sslmode === 'verify-full' } : undefined,
     max,
+    // Prisma's pg adapter writes and reads timestamps as UTC wall-clock time, right only where the
+    // connection's TimeZone is UTC; the plain-SQL reads on this pool are right in any. A server
+    // whose default is another zone made the two disagree by its offset (test/db/timezone.test.ts).
+    options: '-c TimeZone=UTC',
     // A database that is away fails a connection attempt in seconds, not whenever the OS gives up.
     connectionTimeoutMillis: 5_000,
     keepAlive: true,
