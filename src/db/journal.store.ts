@@ -12,6 +12,19 @@ export interface JournalInput {
 }
 
 /**
+ * The INSERT that journals the events of a JSON array parameter (JournalInput objects), in the
+ * order given, each once; `when` guards it (the order summary journals only if it wrote its row).
+ * One text for appendJournal and the summary's statement.
+ */
+export const journalInsertSql = (events: string, when = 'TRUE') => `
+  INSERT INTO journal_events (event_id, type, aggregate_id, payload, occurred_at)
+  SELECT e->>'eventId', e->>'type', e->>'aggregateId', e->'payload', (e->>'occurredAt')::timestamptz
+  FROM jsonb_array_elements(${events}::jsonb) WITH ORDINALITY AS given(e, n)
+  WHERE ${when}
+  ORDER BY n
+  ON CONFLICT (event_id) DO NOTHING`;
+
+/**
  * Appends events to the journal exactly once each, in the order given; returns how many were new.
  * One statement (every order summary journals its milestones; Prisma's createMany cost about 1 ms
  * of CPU more).
@@ -22,16 +35,5 @@ export async function appendJournal(
 ): Promise<number> {
   if (events.length === 0) return 0;
   // Text PostgreSQL cannot store is journaled as U+FFFD rather than holding the event back for ever.
-  const rows = events.map((e) => {
-    const { eventId, type, aggregateId, payload, occurredAt } = safeJson(e);
-    return { event_id: eventId, type, aggregate_id: aggregateId, payload, occurred_at: occurredAt };
-  });
-  return prisma.$executeRawUnsafe(
-    `INSERT INTO journal_events (event_id, type, aggregate_id, payload, occurred_at)
-     SELECT e->>'event_id', e->>'type', e->>'aggregate_id', e->'payload', (e->>'occurred_at')::timestamptz
-     FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS given(e, n)
-     ORDER BY n
-     ON CONFLICT (event_id) DO NOTHING`,
-    JSON.stringify(rows),
-  );
+  return prisma.$executeRawUnsafe(journalInsertSql('$1'), JSON.stringify(safeJson(events)));
 }

@@ -10,16 +10,24 @@ export interface NotificationInput {
   payload: Prisma.InputJsonObject;
 }
 
+/**
+ * The INSERT that writes the message of a JSON parameter (a NotificationInput, or null for none) to
+ * the outbox, once per dedupe key, returning a row if it did. One text for enqueueNotification and
+ * the order summary's statement.
+ */
+export const outboxInsertSql = (message: string) => `
+  INSERT INTO notification_outbox (id, dedupe_key, kind, subject_id, recipient, payload)
+  SELECT gen_random_uuid(), m->>'dedupeKey', m->>'kind', m->>'subjectId', m->>'recipient', m->'payload'
+  FROM (SELECT ${message}::jsonb AS m) given WHERE m IS NOT NULL
+  ON CONFLICT (dedupe_key) DO NOTHING
+  RETURNING 1`;
+
 /** Writes a message to the outbox exactly once; returns whether this call wrote it. */
 export async function enqueueNotification(
   prisma: Prisma.TransactionClient,
   input: NotificationInput,
 ): Promise<boolean> {
   // Text PostgreSQL cannot store is written as U+FFFD rather than holding the message back for ever.
-  const { dedupeKey, kind, subjectId, recipient, payload } = safeJson(input);
-  const written = await prisma.$executeRaw`
-    INSERT INTO notification_outbox (id, dedupe_key, kind, subject_id, recipient, payload)
-    VALUES (gen_random_uuid(), ${dedupeKey}, ${kind}, ${subjectId}, ${recipient}, ${JSON.stringify(payload)}::jsonb)
-    ON CONFLICT (dedupe_key) DO NOTHING`;
+  const written = await prisma.$executeRawUnsafe(outboxInsertSql('$1'), JSON.stringify(safeJson(input)));
   return written === 1;
 }

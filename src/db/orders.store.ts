@@ -1,8 +1,8 @@
 import { lifecycleEvents } from '../domain/order-lifecycle.js';
 import { safeJson } from '../domain/text.js';
 import type { OrderFlag, OrderStatus, OrderView } from '../domain/order.js';
-import { appendJournal, type JournalInput } from './journal.store.js';
-import type { NotificationInput } from './notifications.store.js';
+import { appendJournal, journalInsertSql, type JournalInput } from './journal.store.js';
+import { outboxInsertSql, type NotificationInput } from './notifications.store.js';
 import { decodeCursor, encodeCursor } from './keyset-cursor.js';
 import { likeLiteral } from './like-literal.js';
 import { poolOf, type Prisma, type PrismaClient } from './prisma.js';
@@ -35,13 +35,7 @@ const SAVE_SUMMARY_SQL = `
       view = EXCLUDED.view, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
     WHERE orders.version < EXCLUDED.version
     RETURNING id
-  ), milestones AS (
-    INSERT INTO journal_events (event_id, type, aggregate_id, payload, occurred_at)
-    SELECT e->>'eventId', e->>'type', e->>'aggregateId', e->'payload', (e->>'occurredAt')::timestamptz
-    FROM jsonb_array_elements($20::jsonb) WITH ORDINALITY AS given(e, n)
-    WHERE EXISTS (SELECT 1 FROM o)
-    ORDER BY n
-    ON CONFLICT (event_id) DO NOTHING
+  ), milestones AS (${journalInsertSql('$20', 'EXISTS (SELECT 1 FROM o)')}
   ), given_lines AS (
     SELECT * FROM jsonb_to_recordset($21::jsonb)
       AS l(product_id uuid, sku text, name text, vendor_id uuid, quantity int, unit_price_cents int, status text)
@@ -57,12 +51,7 @@ const SAVE_SUMMARY_SQL = `
     WHERE (order_lines.sku, order_lines.name, order_lines.vendor_id, order_lines.quantity,
       order_lines.unit_price_cents, order_lines.status) IS DISTINCT FROM (EXCLUDED.sku, EXCLUDED.name,
       EXCLUDED.vendor_id, EXCLUDED.quantity, EXCLUDED.unit_price_cents, EXCLUDED.status)
-  ), message AS (
-    INSERT INTO notification_outbox (id, dedupe_key, kind, subject_id, recipient, payload)
-    SELECT gen_random_uuid(), m->>'dedupeKey', m->>'kind', m->>'subjectId', m->>'recipient', m->'payload'
-    FROM (SELECT $22::jsonb AS m) given WHERE m IS NOT NULL
-    ON CONFLICT (dedupe_key) DO NOTHING
-    RETURNING 1
+  ), message AS (${outboxInsertSql('$22')}
   )
   SELECT (SELECT count(*) FROM o)::int AS written, (SELECT count(*) FROM message)::int AS told`;
 
