@@ -4,7 +4,6 @@ import {
   continueAsNew,
   log,
   ParentClosePolicy,
-  patched,
   startChild,
   uuid4,
   setCurrentDetails,
@@ -55,7 +54,10 @@ import { checkKey, recordKey, type LedgerEntry } from '../domain/idempotency.js'
 import { checkCaps } from '../domain/order-caps.js';
 import { describeOrderAtPlacement } from '../domain/order-description.js';
 import { orderWorkflow } from './order/order.workflow.js';
+import { releaseBaseline } from './baseline.js';
 import {
+  CART_BASELINE_COVERS,
+  PATCH_CART_BASELINE,
   PATCH_CART_CLOCK_KEEPS_TIMER,
   PATCH_CART_CLOCK_YIELDS,
   PATCH_CART_PRICED_BY_API,
@@ -91,6 +93,8 @@ const now = () => new Date().toISOString();
  * continues as new, carrying its state and idempotency keys, before its history grows large.
  */
 export async function cartWorkflow(input: CartWorkflowInput): Promise<CartView> {
+  // Asked first, as the run starts: a run on the release baseline records one marker for every patch.
+  const patched = releaseBaseline(PATCH_CART_BASELINE, CART_BASELINE_COVERS);
   let state: CartState =
     input.carried?.state ??
     createCart({

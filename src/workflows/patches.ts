@@ -102,3 +102,33 @@ export const PATCH_CART_CLOCK_KEEPS_TIMER = 'cart-clock-keeps-timer';
  * "reserved" summary, then `notifyCustomer`, then the "picking" summary (three activities).
  */
 export const PATCH_PICKING_IN_ONE_STEP = 'picking-in-one-step';
+
+/**
+ * The cart's release baseline (see releaseBaseline): a cart run started on this code records this
+ * marker alone and takes every patch below.
+ */
+export const PATCH_CART_BASELINE = 'cart-baseline-1';
+export const CART_BASELINE_COVERS: readonly string[] = [
+  PATCH_CART_CLOCK_YIELDS,
+  PATCH_EMAIL_HASH_ATTRIBUTE,
+  PATCH_CART_PRICED_BY_API,
+  PATCH_CHECKOUT_ANSWERS_AT_START,
+  PATCH_CART_CLOCK_KEEPS_TIMER,
+];
+
+/**
+ * The order's release baseline (see releaseBaseline): an order run started on this code records
+ * this marker alone and takes every patch below.
+ */
+export const PATCH_ORDER_BASELINE = 'order-baseline-1';
+export const ORDER_BASELINE_COVERS: readonly string[] = [
+  PATCH_NOTIFY_PICKING,
+  PATCH_OPERATOR_ALERTS,
+  PATCH_STOCK_NEWS_KEPT,
+  PATCH_ORDER_CONTINUES_AS_NEW,
+  PATCH_UNPAID_HOLDS_LAPSE,
+  PATCH_PLACE_IN_ONE_STEP,
+  PATCH_FEWER_PAYMENT_SUMMARIES,
+  PATCH_ORDER_HANDS_OVER_AT_ONCE,
+  PATCH_PICKING_IN_ONE_STEP,
+];

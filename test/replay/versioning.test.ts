@@ -15,11 +15,14 @@ import { encryptingDataConverter } from '../../src/codec/data-converter.js';
 import { parseCodecKeys } from '../../src/codec/encryption-codec.js';
 import { CORPUS_PAYLOAD_KEYS } from '../../src/replay/corpus-key.js';
 import {
+  PATCH_CART_BASELINE,
   PATCH_CART_CLOCK_KEEPS_TIMER,
   PATCH_CART_PRICED_BY_API,
   PATCH_CHECKOUT_ANSWERS_AT_START,
   PATCH_FEWER_PAYMENT_SUMMARIES,
   PATCH_NOTIFY_PICKING,
+  PATCH_EMAIL_HASH_ATTRIBUTE,
+  PATCH_ORDER_BASELINE,
   PATCH_ORDER_CONTINUES_AS_NEW,
   PATCH_ORDER_HANDS_OVER_AT_ONCE,
   PATCH_PICKING_IN_ONE_STEP,
@@ -347,5 +350,70 @@ describe(`the ${PATCH_PICKING_IN_ONE_STEP} patch`, () => {
     const [old] = await replay([picking.before], await unpatchedBundle(), corpusKey);
     expect(old).toMatchObject({ status: 'nondeterministic', workflowId: picking.before.workflowId });
     expect(old!.reason).toMatch(/Nondeterminism/);
+  }, 120_000);
+});
+
+describe('the release baselines', () => {
+  const histories = fileURLToPath(new URL('./histories', import.meta.url));
+  /** The corpus as recorded before the baselines (versioning/before-baseline-1/) and after them. */
+  const pair = (file: string) => {
+    const p = {} as { before: HistoryToReplay; after: HistoryToReplay };
+    beforeAll(async () => {
+      [p.before, p.after] = await Promise.all([
+        readHistoryFile(path.join(histories, 'versioning', 'before-baseline-1', file)),
+        readHistoryFile(path.join(histories, file)),
+      ]);
+    });
+    return p;
+  };
+  const order = pair('order-happy-path.json');
+  const cart = pair('cart-checkout.json');
+  const changeVersionUpserts = (h: HistoryToReplay) =>
+    (h.history.events ?? []).filter(
+      (e) => e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.TemporalChangeVersion,
+    ).length;
+  const firstTaskCompleted = (h: HistoryToReplay) =>
+    (h.history.events ?? []).find((e) => e.workflowTaskCompletedEventAttributes)!.eventId!.toNumber();
+  const markerTasks = (h: HistoryToReplay) =>
+    (h.history.events ?? [])
+      .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
+      .map((e) => e.markerRecordedEventAttributes!.workflowTaskCompletedEventId!.toNumber());
+
+  it('a new order records one marker, its baseline, where one from before recorded one for each patch on its way', () => {
+    expect(patchesIn(order.before)).toEqual(
+      expect.arrayContaining([PATCH_PLACE_IN_ONE_STEP, PATCH_FEWER_PAYMENT_SUMMARIES, PATCH_PICKING_IN_ONE_STEP]),
+    );
+    expect(patchesIn(order.before)).not.toContain(PATCH_ORDER_BASELINE);
+    expect(changeVersionUpserts(order.before)).toBe(patchesIn(order.before).length);
+    expect(patchesIn(order.after)).toEqual([PATCH_ORDER_BASELINE]);
+    expect(changeVersionUpserts(order.after)).toBe(1);
+    expect(markerTasks(order.after)).toEqual([firstTaskCompleted(order.after)]);
+  });
+
+  it("a new cart records its baseline as it starts, and its checkout's workflow task records no marker", () => {
+    expect(patchesIn(cart.before)).toEqual(
+      expect.arrayContaining([PATCH_CHECKOUT_ANSWERS_AT_START, PATCH_EMAIL_HASH_ATTRIBUTE]),
+    );
+    expect(new Set(markerTasks(cart.before)).size).toBeGreaterThan(1);
+    expect(patchesIn(cart.after)).toEqual([PATCH_CART_BASELINE]);
+    expect(markerTasks(cart.after)).toEqual([firstTaskCompleted(cart.after)]);
+    expect(changeVersionUpserts(cart.after)).toBe(1);
+  });
+
+  it('the histories from before and after replay against today’s code', async () => {
+    const reports = await replay(
+      [order.before, order.after, cart.before, cart.after],
+      { codePath: inject('workflowBundlePath') },
+      corpusKey,
+    );
+    expect(reports.map((r) => [r.workflowId, r.status, r.reason])).toEqual(
+      [order.before, order.after, cart.before, cart.after].map((h) => [h.workflowId, 'ok', undefined]),
+    );
+  });
+
+  it('the baseline is asked for as long as runs that recorded it may be open (then deprecatePatch)', async () => {
+    // With patched() answering true and recording nothing, a baseline marker has no call to meet.
+    const [current] = await replay([order.after], await unpatchedBundle(), corpusKey);
+    expect(current).toMatchObject({ status: 'nondeterministic', workflowId: order.after.workflowId });
   }, 120_000);
 });

@@ -15,6 +15,8 @@ import { briefly, payActivities, withAlertWindow, type PayActivities, type StepA
 import { now } from './clock.js';
 import { Saga } from '../../domain/saga.js';
 import { step } from './steps/step.js';
+import { releaseBaseline } from '../baseline.js';
+import { ORDER_BASELINE_COVERS, PATCH_ORDER_BASELINE } from '../patches.js';
 
 /**
  * One run of an order: its state (changed only through src/domain/order.ts), what its handlers
@@ -22,6 +24,11 @@ import { step } from './steps/step.js';
  * steps in steps/ read and move it; handlers.ts only records requests on it and waits.
  */
 export class OrderRun {
+  /**
+   * Whether this run takes a patch's new branch: asked here, not of `patched` itself, so that a run
+   * started on the release baseline records one marker for all of them (see releaseBaseline).
+   */
+  readonly patched = releaseBaseline(PATCH_ORDER_BASELINE, ORDER_BASELINE_COVERS);
   readonly policy: OrderPolicy;
   readonly selfId = workflowInfo().workflowId;
   /** How long a payment step retries the provider before the order stops for an operator. */

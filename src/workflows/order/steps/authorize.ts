@@ -1,4 +1,4 @@
-import { type ActivityFailure, condition, patched } from '@temporalio/workflow';
+import { type ActivityFailure, condition } from '@temporalio/workflow';
 import { money } from '../../../domain/money.js';
 import { linesIn, orderTotal, refundableCents, setPayment, transition } from '../../../domain/order.js';
 import type { PaymentIntentView } from '../../../payments/provider.js';
@@ -24,7 +24,7 @@ export async function authorize(run: OrderRun): Promise<Ending | void> {
     run.pendingMethod ? 'Authorizing payment' : 'Waiting for a payment method',
   );
   // With a method to try, the attempt follows at once: its outcome is the next summary.
-  if (!(run.pendingMethod !== null && patched(PATCH_FEWER_PAYMENT_SUMMARIES))) await run.publish();
+  if (!(run.pendingMethod !== null && run.patched(PATCH_FEWER_PAYMENT_SUMMARIES))) await run.publish();
   const paymentDeadline = Date.parse(run.state.placedAt) + run.policy.paymentTimeoutMs;
   run.saga.push({ kind: 'voidPayment' });
 
@@ -80,12 +80,12 @@ export async function authorize(run: OrderRun): Promise<Ending | void> {
       );
     }
     // Authorized, the loop ends and the stock step's summary says so; anything else waits here.
-    if (!(run.state.payment.step === 'authorized' && patched(PATCH_FEWER_PAYMENT_SUMMARIES))) await run.publish();
+    if (!(run.state.payment.step === 'authorized' && run.patched(PATCH_FEWER_PAYMENT_SUMMARIES))) await run.publish();
   }
   run.state = transition(run.state, 'authorized', now(), 'Payment authorized');
   // The stock step that follows writes the next summary before it can wait ("reserved", or
   // "backordered" with the customer told); a step stopping on the way publishes as it stops.
-  if (!patched(PATCH_FEWER_PAYMENT_SUMMARIES)) await run.publish();
+  if (!run.patched(PATCH_FEWER_PAYMENT_SUMMARIES)) await run.publish();
   await holdPaidDemand(run);
 }
 

@@ -1,4 +1,4 @@
-import { condition, patched } from '@temporalio/workflow';
+import { condition } from '@temporalio/workflow';
 import { linesIn, setLine, transition } from '../../../domain/order.js';
 import { PATCH_PICKING_IN_ONE_STEP, PATCH_STOCK_NEWS_KEPT } from '../../patches.js';
 import { now, remaining } from '../clock.js';
@@ -34,7 +34,7 @@ export async function awaitStock(run: OrderRun): Promise<Ending | undefined> {
         { skus: linesIn(run.state, 'backordered').map((l) => l.sku) },
       );
       await run.publish();
-      seenStock = patched(PATCH_STOCK_NEWS_KEPT) ? run.stockNewsBeforeHolds : run.stockNudges;
+      seenStock = run.patched(PATCH_STOCK_NEWS_KEPT) ? run.stockNewsBeforeHolds : run.stockNudges;
     }
     const deadline = Date.parse(run.state.placedAt) + run.policy.maxBackorderWaitMs;
     while (linesIn(run.state, 'backordered').length > 0) {
@@ -60,7 +60,7 @@ export async function awaitStock(run: OrderRun): Promise<Ending | undefined> {
   }
   run.state = transition(run.state, 'reserved', now(), 'All stock held');
   // Picking follows at once and writes the next summary (with this milestone in its timeline).
-  if (!patched(PATCH_PICKING_IN_ONE_STEP)) await run.publish();
+  if (!run.patched(PATCH_PICKING_IN_ONE_STEP)) await run.publish();
   return undefined;
 }
 

@@ -1,4 +1,4 @@
-import { condition, patched } from '@temporalio/workflow';
+import { condition } from '@temporalio/workflow';
 import { money } from '../../../domain/money.js';
 import { amountToCapture, linesIn, setLine, setPayment, transition } from '../../../domain/order.js';
 import { itemPurchasedEvents } from '../../../domain/order-journal.js';
@@ -14,7 +14,7 @@ import { step } from './step.js';
 /** Fulfilment: picked in the warehouse (the customer may still cancel), then the point of no return. */
 export async function pick(run: OrderRun): Promise<Ending | undefined> {
   run.state = transition(run.state, 'picking', now(), 'Picking in the warehouse');
-  if (patched(PATCH_PICKING_IN_ONE_STEP)) {
+  if (run.patched(PATCH_PICKING_IN_ONE_STEP)) {
     // The summary and the customer's message in one activity (the "reserved" summary before it
     // was skipped: this one follows at once).
     await run.publishTelling('order_picking', 'The warehouse is picking your order.');
@@ -22,7 +22,7 @@ export async function pick(run: OrderRun): Promise<Ending | undefined> {
     // Added after release: customers asked to hear when the warehouse starts on their order. A new
     // activity is a new command, so orders already past this point in older code must not run it
     // on replay: patched() records a marker in new histories and answers false for old ones.
-    if (patched(PATCH_NOTIFY_PICKING)) {
+    if (run.patched(PATCH_NOTIFY_PICKING)) {
       await run.notify('order_picking', 'The warehouse is picking your order.');
     }
     await run.publish();

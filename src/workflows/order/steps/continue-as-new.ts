@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, continueAsNew, patched, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, workflowInfo } from '@temporalio/workflow';
 import { note } from '../../../domain/order.js';
 import { PATCH_ORDER_CONTINUES_AS_NEW, PATCH_ORDER_HANDS_OVER_AT_ONCE } from '../../patches.js';
 import { now } from '../clock.js';
@@ -25,7 +25,7 @@ export async function continueAsNewIfLong(run: OrderRun): Promise<Ending | undef
     info.continueAsNewSuggested ||
     info.historyLength >= run.historyEventsPerRun ||
     info.historySize >= MAX_HISTORY_BYTES;
-  if (!long || !patched(PATCH_ORDER_CONTINUES_AS_NEW)) return undefined;
+  if (!long || !run.patched(PATCH_ORDER_CONTINUES_AS_NEW)) return undefined;
   // A cancel's handler finishes only once the cancellation is done: waiting for it here would
   // wait for ever (it adds no command, so histories from before replay the same).
   await condition(() => allHandlersFinished() || run.cancelRequest !== null);
@@ -37,6 +37,6 @@ export async function continueAsNewIfLong(run: OrderRun): Promise<Ending | undef
     `History at ${info.historyLength} events: the order goes on in run ${run.runsBefore + 2} (same order, same id)`,
   );
   // Before the patch the summary was written here, and a cancel accepted during it failed.
-  if (!patched(PATCH_ORDER_HANDS_OVER_AT_ONCE)) await run.publish();
+  if (!run.patched(PATCH_ORDER_HANDS_OVER_AT_ONCE)) await run.publish();
   return continueAsNew<typeof orderWorkflow>({ ...run.input, carried: run.carry() });
 }

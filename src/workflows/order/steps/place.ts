@@ -1,4 +1,3 @@
-import { patched } from '@temporalio/workflow';
 import { cancel, priceLines } from '../../../domain/order.js';
 import { NOTHING_LEFT, placed } from '../../../domain/order-placement.js';
 import { PATCH_PLACE_IN_ONE_STEP, PATCH_UNPAID_HOLDS_LAPSE } from '../../patches.js';
@@ -14,7 +13,7 @@ import { holdStock, restockAfter } from './hold-stock.js';
  * An order none of whose products is sold any more closes here, cancelled as `unavailable`.
  */
 export async function place(run: OrderRun): Promise<Ending | undefined> {
-  if (patched(PATCH_PLACE_IN_ONE_STEP)) return placeInOneStep(run);
+  if (run.patched(PATCH_PLACE_IN_ONE_STEP)) return placeInOneStep(run);
   const { lines } = run.input;
   const items = await step(run, 'Pricing the lines from the catalog', ({ db }) =>
     db.lookupCatalogItems(`Price ${lines.length} line(s) from the catalog`, {
@@ -30,7 +29,7 @@ export async function place(run: OrderRun): Promise<Ending | undefined> {
   await run.notify('order_confirmed', 'We received your order.');
   await run.publish();
   run.stockNewsBeforeHolds = run.stockNudges;
-  run.unpaidHoldsLapse = run.policy.unpaidHoldMs !== undefined && patched(PATCH_UNPAID_HOLDS_LAPSE);
+  run.unpaidHoldsLapse = run.policy.unpaidHoldMs !== undefined && run.patched(PATCH_UNPAID_HOLDS_LAPSE);
   for (const line of run.state.lines) {
     if (run.cancelRequest) break;
     await holdStock(run, line);
@@ -49,7 +48,7 @@ async function placeInOneStep(run: OrderRun): Promise<Ending | undefined> {
   const before = run.state;
   const cancelRequested = run.cancelRequest;
   run.stockNewsBeforeHolds = run.stockNudges;
-  run.unpaidHoldsLapse = run.policy.unpaidHoldMs !== undefined && patched(PATCH_UNPAID_HOLDS_LAPSE);
+  run.unpaidHoldsLapse = run.policy.unpaidHoldMs !== undefined && run.patched(PATCH_UNPAID_HOLDS_LAPSE);
   const placement = await step(run, 'Placing the order', ({ db }) =>
     db.placeOrder(`Place the order: price ${before.lines.length} line(s), hold their stock, confirm`, {
       state: before,

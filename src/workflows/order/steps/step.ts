@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, condition, log, patched } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, log } from '@temporalio/workflow';
 import { formatDuration } from '../../../domain/duration.js';
 import { clearStuck, markStuck, note, type StuckStep } from '../../../domain/order.js';
 import { operatorAlert } from '../../../domain/order-journal.js';
@@ -104,7 +104,7 @@ export async function announce(run: OrderRun, stuck: Omit<StuckStep, 'since'>, m
   run.state = markStuck(run.state, stuck, now(), message);
   log.warn(`order stopped at a step: ${stuck.step}`, { step: stuck.step, flag: stuck.flag, code: stuck.code });
   await run.publish({ lastWord: true });
-  if (patched(PATCH_OPERATOR_ALERTS)) {
+  if (run.patched(PATCH_OPERATOR_ALERTS)) {
     await briefly(10_000)
       .alertOperators(`Alert the operators: ${stuck.flag} at ${stuck.step}`, operatorAlert(run.state))
       .catch(() => undefined); // the outbox may be where the failure is: the flag still shows
