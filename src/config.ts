@@ -44,6 +44,12 @@ export interface Config {
      * name=value; `default` for SQLite's own): WAL with synchronous=NORMAL by default.
      */
     sqlitePragmas: string[];
+    /**
+     * The SDK's per-promise stack traces in workflows (WORKFLOW_STACK_TRACES, off by default): what
+     * the Web UI's "Stack Trace" tab shows, at a third of the worker's CPU per cart change
+     * (src/worker/workflow-stack-traces.ts). On for a worker started to look at a stuck workflow.
+     */
+    workflowStackTraces: boolean;
   };
   /** ISO 4217 code of the one currency the shop sells in. */
   currency: string;
@@ -184,6 +190,7 @@ export function loadConfig(env: Env = process.env): Config {
       uiUrl: r.string('TEMPORAL_UI_URL', `http://localhost:${uiPort}`),
       cliPath: r.raw('TEMPORAL_CLI_PATH'),
       sqlitePragmas: sqlitePragmas(r.string('TEMPORAL_SQLITE_PRAGMAS', DEFAULT_SQLITE_PRAGMAS, checkPragmas)),
+      workflowStackTraces: r.oneOf('WORKFLOW_STACK_TRACES', 'off', ['on', 'off'] as const) === 'on',
     },
     currency: r.string('CURRENCY', 'USD', (v) =>
       /^[A-Z]{3}$/.test(v) ? undefined : 'must be an ISO 4217 code such as USD',

@@ -64,6 +64,7 @@ const worker = await createWorker({
   },
   dataConverter,
   workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH || undefined,
+  workflowStackTraces: config.temporal.workflowStackTraces,
   // The SDK sizes its workflow cache from the heap unless told; the benchmarks set it explicitly.
   overrides: process.env.WORKER_MAX_CACHED_WORKFLOWS
     ? { maxCachedWorkflows: Number(process.env.WORKER_MAX_CACHED_WORKFLOWS) }

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
+import { turnOffWorkflowStackTraces } from './workflow-stack-traces.js';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -28,11 +29,14 @@ export interface CreateWorkerOptions {
   workflowBundlePath?: string;
   /** Extra worker options, e.g. a small sticky cache to exercise replay in tests. */
   overrides?: Partial<WorkerOptions>;
+  /** The SDK's workflow stack traces (WORKFLOW_STACK_TRACES); off unless asked for, for this whole process. */
+  workflowStackTraces?: boolean;
 }
 
 /** A worker with every workflow and activity of the project on one task queue. */
 export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
   const { connection, namespace, taskQueue, deps, dataConverter, workflowBundlePath, overrides } = options;
+  if (!options.workflowStackTraces) turnOffWorkflowStackTraces();
   return Worker.create({
     connection,
     namespace,

@@ -84,6 +84,12 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it("keeps the SDK's workflow stack traces off unless WORKFLOW_STACK_TRACES=on, and refuses other values", () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).temporal.workflowStackTraces).toBe(false);
+    expect(loadConfig({ DATA_DIR: dataDir(), WORKFLOW_STACK_TRACES: 'on' }).temporal.workflowStackTraces).toBe(true);
+    expect(problemsOf({ WORKFLOW_STACK_TRACES: 'yes' })).toEqual([expect.stringMatching(/^WORKFLOW_STACK_TRACES: /)]);
+  });
+
   it('names each bad variable and says what is wrong, all at once', () => {
     const problems = problemsOf({
       PORT: 'eighty',
