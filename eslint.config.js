@@ -63,6 +63,24 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
   },
   {
+    // The cart and the order ask for patches through their release baseline (src/workflows/baseline.ts).
+    files: ['src/workflows/cart.workflow.ts', 'src/workflows/order/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@temporalio/workflow',
+              importNames: ['patched'],
+              message: "ask through the run's release baseline (releaseBaseline, src/workflows/baseline.ts)",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Preloads (`node --require`, a workflow thread's execArgv) are CommonJS that Node runs as is.
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', process: 'readonly' } },
