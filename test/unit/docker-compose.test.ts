@@ -141,12 +141,13 @@ describe('docker-compose.yml', () => {
       PAYLOAD_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
     };
     for (const name of ['api', 'worker']) {
-      // What compose would pass once each `${NAME:?...}` is set and each `${NAME:-}` is left empty.
+      // What compose would pass once each `${NAME:?...}` is set and each `${NAME:-default}` is left unset.
       const vars = Object.fromEntries(
         Object.entries(env(name)).map(([key, value]) => {
           if (/^\$\{\w+:\?[^}]+\}$/.test(value))
             return [key, values[key] ?? `${key.toLowerCase()}-0123456789abcdef0123456789`];
-          if (/^\$\{\w+:-\}$/.test(value)) return [key, ''];
+          const unset = /^\$\{\w+:-([^}]*)\}$/.exec(value);
+          if (unset) return [key, unset[1]!];
           return [key, value];
         }),
       );
