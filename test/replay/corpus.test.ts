@@ -214,7 +214,7 @@ const expected: Record<string, { workflowType: string; closes: string; check: (h
       // Each line went back to pending when its hold lapsed, then was held again once paid.
       const pending = order.timeline.filter((t: { type: string }) => t.type === 'line_pending');
       expect(pending.length).toBe(order.lines.length);
-      expect(eventsOf(h, 'MARKER_RECORDED').length).toBeGreaterThanOrEqual(1); // the unpaid-holds-lapse patch
+      expect(eventsOf(h, 'MARKER_RECORDED').length).toBeGreaterThanOrEqual(1); // the order's baseline, which covers unpaid-holds-lapse
     },
   },
   'order-continued-as-new.json': {
@@ -222,7 +222,7 @@ const expected: Record<string, { workflowType: string; closes: string; check: (h
     closes: 'WORKFLOW_EXECUTION_CONTINUED_AS_NEW',
     check: (h) => {
       // Placed and paid in this run, then waiting for stock until the run was long enough to hand over.
-      expect(eventsOf(h, 'MARKER_RECORDED').length).toBeGreaterThanOrEqual(1); // the order-continues-as-new patch
+      expect(eventsOf(h, 'MARKER_RECORDED').length).toBeGreaterThanOrEqual(1); // the order's baseline, which covers order-continues-as-new
       const carried = eventsOf(h, 'WORKFLOW_EXECUTION_CONTINUED_AS_NEW')[0]!
         .workflowExecutionContinuedAsNewEventAttributes;
       const input = decode(carried.input.payloads[0]);
